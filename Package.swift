@@ -1,0 +1,82 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "tablekeeper",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tablekeeper", targets: ["tablekeeper"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibGit2",
+            path: "Sources/CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(name: "Manifest", swiftSettings: swiftSettings),
+        .target(
+            name: "AWSCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DynamoDBControl",
+            dependencies: ["AWSCore", "Manifest"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GitSource",
+            dependencies: ["CLibGit2", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "StatusLog", swiftSettings: swiftSettings),
+        .target(
+            name: "Reconcile",
+            dependencies: [
+                "Manifest", "DynamoDBControl", "GitSource", "StatusLog",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tablekeeper",
+            dependencies: [
+                "Manifest", "AWSCore", "DynamoDBControl", "GitSource", "StatusLog", "Reconcile",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ManifestTests",
+            dependencies: ["Manifest", "TestSupport"],
+            resources: [.copy("Corpus")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AWSCoreTests",
+            dependencies: ["AWSCore", "DynamoDBControl", "TestSupport"],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

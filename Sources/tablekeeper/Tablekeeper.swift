@@ -1,0 +1,16 @@
+import ArgumentParser
+
+@main
+struct Tablekeeper: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tablekeeper",
+        abstract: "Keeps DynamoDB tables exactly as a git repository of JSON manifests describes them.",
+        version: TablekeeperVersion.current,
+        subcommands: [ValidateCommand.self, SchemaCommand.self]
+    )
+}
+
+/// The version printed by `tablekeeper --version`.
+enum TablekeeperVersion {
+    static let current = "0.1.0"
+}
