@@ -1,0 +1,51 @@
+import Foundation
+import NIOHTTP1
+
+/// Parses error responses as botocore does: JSON `__type` and `message`/`Message`, namespaces stripped,
+/// `X-Amzn-ErrorType` as a fallback, and XML or text bodies from emulators and proxies.
+enum AWSErrorParser {
+    static func parse(operation: String, status: Int, headers: HTTPHeaders, body: [UInt8]) -> AWSError {
+        var code: String?
+        var message = ""
+        if let json = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] {
+            code = (json["__type"] as? String) ?? (json["code"] as? String)
+            message = (json["message"] as? String) ?? (json["Message"] as? String) ?? ""
+        } else {
+            let text = String(decoding: body.prefix(4096), as: UTF8.self)
+            if let xmlCode = element("Code", in: text) {
+                code = xmlCode
+                message = element("Message", in: text) ?? ""
+            } else {
+                message = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            }
+        }
+        if code == nil, let header = headers.first(name: "X-Amzn-ErrorType") {
+            code = header
+        }
+        let normalized = normalize(code ?? "HTTP \(status)")
+        return AWSError(
+            operation: operation,
+            code: normalized,
+            message: message,
+            httpStatus: status,
+            kind: AWSError.classify(code: normalized, message: message, httpStatus: status),
+            requestID: headers.first(name: "x-amzn-RequestId")
+        )
+    }
+
+    /// `com.amazonaws.dynamodb.v20120810#ResourceNotFoundException` → `ResourceNotFoundException`;
+    /// `Code:extra` → `Code`.
+    static func normalize(_ raw: String) -> String {
+        var code = raw
+        if let colon = code.firstIndex(of: ":") { code = String(code[..<colon]) }
+        if let hash = code.lastIndex(of: "#") { code = String(code[code.index(after: hash)...]) }
+        return code
+    }
+
+    static func element(_ name: String, in text: String) -> String? {
+        guard let start = text.range(of: "<\(name)>"),
+            let end = text.range(of: "</\(name)>", range: start.upperBound..<text.endIndex)
+        else { return nil }
+        return String(text[start.upperBound..<end.lowerBound])
+    }
+}

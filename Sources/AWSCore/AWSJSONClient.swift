@@ -1,0 +1,191 @@
+public import AsyncHTTPClient
+public import Foundation
+public import Logging
+import NIOCore
+import NIOHTTP1
+
+/// A client for one AWS JSON-protocol service in one region: signs every attempt, retries throttling and
+/// transient failures (standard mode), and turns error responses into classified `AWSError`s.
+public struct AWSJSONClient: Sendable {
+    /// The service.
+    public let service: AWSService
+    /// The signing region.
+    public let region: String
+    /// The endpoint URL (scheme, host and optional port).
+    public let endpoint: URL
+    let credentials: any CredentialProvider
+    let retry: RetryStrategy
+    let http: HTTPClient
+    let timeout: Duration
+    let logger: Logger
+    let observer: (any AWSRequestObserver)?
+    let now: @Sendable () -> Date
+
+    /// Creates a client.
+    ///
+    /// - Parameters:
+    ///   - endpoint: the endpoint URL; must be http or https.
+    ///   - http: the shared HTTP client (one connection pool per process).
+    ///   - timeout: the deadline of each attempt.
+    public init(
+        service: AWSService,
+        region: String,
+        endpoint: URL,
+        credentials: any CredentialProvider,
+        retry: RetryStrategy,
+        http: HTTPClient = .shared,
+        timeout: Duration = .seconds(10),
+        logger: Logger = Logger(label: "tablekeeper.aws"),
+        observer: (any AWSRequestObserver)? = nil,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.service = service
+        self.region = region
+        self.endpoint = endpoint
+        self.credentials = credentials
+        self.retry = retry
+        self.http = http
+        self.timeout = timeout
+        self.logger = logger
+        self.observer = observer
+        self.now = now
+    }
+
+    var hostHeader: String {
+        let host = endpoint.host ?? "localhost"
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        guard let port = endpoint.port else { return bracketed }
+        let isDefault = (endpoint.scheme == "https" && port == 443) || (endpoint.scheme == "http" && port == 80)
+        return isDefault ? bracketed : "\(bracketed):\(port)"
+    }
+
+    /// Encodes `input`, calls `operation` and decodes the response.
+    public func call<Input: Encodable, Output: Decodable>(
+        _ operation: String,
+        _ input: Input,
+        as output: Output.Type = Output.self
+    ) async throws(AWSError) -> Output {
+        let body: [UInt8]
+        do {
+            body = Array(try JSONEncoder().encode(input))
+        } catch {
+            throw AWSError(operation: operation, code: "EncodingError", message: "\(error)", kind: .other)
+        }
+        let response = try await send(operation, body: body)
+        do {
+            let data = response.isEmpty ? Data("{}".utf8) : Data(response)
+            return try JSONDecoder().decode(Output.self, from: data)
+        } catch {
+            throw AWSError(
+                operation: operation,
+                code: "DecodingError",
+                message: "the response could not be decoded: \(error)",
+                kind: .other
+            )
+        }
+    }
+
+    /// Sends a JSON body for `operation`, with retries, and returns the response body.
+    public func send(_ operation: String, body: [UInt8]) async throws(AWSError) -> [UInt8] {
+        var attempt = 1
+        var retryCostTaken = 0
+        while true {
+            do {
+                let result = try await sendOnce(operation, body: body)
+                retry.recordSuccess(retryCostTaken: retryCostTaken)
+                observer?.requestFinished(service: service.signingName, operation: operation, errorCode: nil)
+                return result
+            } catch {
+                observer?.requestFinished(service: service.signingName, operation: operation, errorCode: error.code)
+                guard error.isRetryable, attempt < retry.maxAttempts, retry.acquireRetry(after: error) else {
+                    throw error
+                }
+                retryCostTaken += RetryStrategy.cost(of: error)
+                let delay = retry.delay(beforeRetry: attempt, after: error)
+                logger.debug(
+                    "retrying AWS request",
+                    metadata: [
+                        "operation": "\(operation)", "code": "\(error.code)", "attempt": "\(attempt)",
+                        "delayMs":
+                            "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
+                    ]
+                )
+                do {
+                    try await Task.sleep(for: delay)
+                } catch {
+                    throw AWSError(operation: operation, code: "Cancelled", message: "shutting down", kind: .other)
+                }
+                attempt += 1
+            }
+        }
+    }
+
+    private func sendOnce(_ operation: String, body: [UInt8]) async throws(AWSError) -> [UInt8] {
+        guard let credentials = try await credentials.resolve() else {
+            throw AWSError.credentials("no AWS credentials found")
+        }
+        let signer = SigV4Signer(region: region, service: service.signingName)
+        let signed = signer.sign(
+            host: hostHeader,
+            headers: [
+                ("Content-Type", service.contentType),
+                ("X-Amz-Target", "\(service.targetPrefix).\(operation)"),
+            ],
+            body: body,
+            credentials: credentials,
+            date: now()
+        )
+        var request = HTTPClientRequest(url: endpoint.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Host", value: hostHeader)
+        for header in signed.headers {
+            request.headers.add(name: header.name, value: header.value)
+        }
+        request.headers.add(name: "Accept-Encoding", value: "identity")
+        request.headers.add(name: "User-Agent", value: "tablekeeper")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let status: Int
+        let responseHeaders: HTTPHeaders
+        let responseBody: [UInt8]
+        do {
+            let response = try await http.execute(
+                request,
+                timeout: .nanoseconds(Int64(timeout.components.seconds * 1_000_000_000))
+            )
+            status = Int(response.status.code)
+            responseHeaders = response.headers
+            let buffer = try await response.body.collect(upTo: 16 << 20)
+            responseBody = Array(buffer.readableBytesView)
+        } catch {
+            throw AWSError(
+                operation: operation,
+                code: error is HTTPClientError && "\(error)".contains("deadline") ? "Timeout" : "ConnectionError",
+                message: "\(endpoint.host ?? "endpoint"): \(Self.describe(error))",
+                kind: .transient
+            )
+        }
+        if (200..<300).contains(status) { return responseBody }
+        var error = AWSErrorParser.parse(
+            operation: operation,
+            status: status,
+            headers: responseHeaders,
+            body: responseBody
+        )
+        if error.kind == .authentication {
+            error.message =
+                "the signature or key was refused (access key \(credentials.accessKeyID) from \(credentials.source)): \(error.message)"
+        }
+        throw error
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        return String(text.prefix(200))
+    }
+}
+
+/// Receives one call per finished attempt, for metrics.
+public protocol AWSRequestObserver: Sendable {
+    /// An attempt finished; `errorCode` is nil on success.
+    func requestFinished(service: String, operation: String, errorCode: String?)
+}

@@ -1,0 +1,54 @@
+public import Foundation
+
+/// The AWS CLI's provider chain with caching: the first configured provider wins, and temporary
+/// credentials are fetched again before they expire.
+public actor CredentialChain: CredentialProvider {
+    /// Refresh this long before expiry.
+    public static let refreshWindow: TimeInterval = 15 * 60
+
+    private let providers: [any CredentialProvider]
+    private let now: @Sendable () -> Date
+    private var cached: AWSCredentials?
+
+    /// `chain` for messages.
+    public nonisolated var name: String { "credential chain" }
+
+    /// Creates a chain over `providers`, tried in order.
+    public init(providers: [any CredentialProvider], now: @escaping @Sendable () -> Date = Date.init) {
+        self.providers = providers
+        self.now = now
+    }
+
+    /// The default chain for an environment: environment variables, then the shared files' profile.
+    public static func standard(environment: AWSEnvironment) -> CredentialChain {
+        CredentialChain(providers: [
+            EnvironmentCredentialProvider(environment: environment),
+            ProfileCredentialProvider(environment: environment),
+        ])
+    }
+
+    /// The cached credentials, or the first provider's that has some.
+    public func resolve() async throws(AWSError) -> AWSCredentials? {
+        if let cached, !cached.expires(within: Self.refreshWindow, of: now()) { return cached }
+        for provider in providers {
+            do {
+                if let credentials = try await provider.resolve() {
+                    cached = credentials
+                    return credentials
+                }
+            } catch {
+                // A provider that is configured but failing: keep unexpired old credentials, else fail.
+                if let cached, !cached.expires(within: 0, of: now()) { return cached }
+                throw error
+            }
+        }
+        throw AWSError.credentials(
+            "no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials)"
+        )
+    }
+
+    /// Forgets cached credentials, e.g. after the service refused them.
+    public func invalidate() {
+        cached = nil
+    }
+}

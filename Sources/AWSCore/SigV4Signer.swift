@@ -1,0 +1,136 @@
+import Crypto
+public import Foundation
+
+/// AWS Signature Version 4 for JSON-protocol POST requests, as botocore's `SigV4Auth` computes it.
+///
+/// Pure and `Sendable`: the date is a parameter, so tests reproduce published vectors byte for byte.
+public struct SigV4Signer: Sendable {
+    /// The signing region.
+    public var region: String
+    /// The signing service name, e.g. `dynamodb` or `kms`.
+    public var service: String
+
+    /// Creates a signer for one region and service.
+    public init(region: String, service: String) {
+        self.region = region
+        self.service = service
+    }
+
+    /// Everything a signature is made of, for tests and debugging (never logged: it holds no secret,
+    /// but the final header does).
+    public struct Signature: Sendable {
+        /// The canonical request.
+        public var canonicalRequest: String
+        /// The string to sign.
+        public var stringToSign: String
+        /// The hex signature.
+        public var signature: String
+        /// The headers to send: the given ones plus `X-Amz-Date`, `X-Amz-Security-Token` and `Authorization`.
+        public var headers: [(name: String, value: String)]
+        /// The `Authorization` header value.
+        public var authorization: String
+    }
+
+    /// Signs a request.
+    ///
+    /// - Parameters:
+    ///   - method: the HTTP method.
+    ///   - host: the `Host` header value (with `:port` when not the scheme default).
+    ///   - path: the canonical URI, `/` for JSON-protocol services.
+    ///   - headers: the headers that will be sent, besides `Host` (all are signed).
+    ///   - body: the exact body bytes.
+    ///   - credentials: the credentials to sign with.
+    ///   - date: the signing time.
+    public func sign(
+        method: String = "POST",
+        host: String,
+        path: String = "/",
+        headers: [(name: String, value: String)],
+        body: [UInt8],
+        credentials: AWSCredentials,
+        date: Date
+    ) -> Signature {
+        let amzDate = Self.amzDate(date)
+        let dateStamp = String(amzDate.prefix(8))
+        var outgoing = headers
+        outgoing.append(("X-Amz-Date", amzDate))
+        if let token = credentials.sessionToken {
+            outgoing.append(("X-Amz-Security-Token", token))
+        }
+        var canonical: [String: [String]] = ["host": [host]]
+        for header in outgoing {
+            let value = header.value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+            canonical[header.name.lowercased(), default: []].append(value)
+        }
+        let names = canonical.keys.sorted()
+        let signedHeaders = names.joined(separator: ";")
+        var canonicalRequest = "\(method)\n\(path)\n\n"
+        for name in names {
+            canonicalRequest += "\(name):\(canonical[name]!.joined(separator: ","))\n"
+        }
+        canonicalRequest += "\n\(signedHeaders)\n\(Self.hex(SHA256.hash(data: body)))"
+        let scope = "\(dateStamp)/\(region)/\(service)/aws4_request"
+        let stringToSign =
+            "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(Self.hex(SHA256.hash(data: Array(canonicalRequest.utf8))))"
+        let signingKey = Self.signingKey(
+            secret: credentials.secretAccessKey,
+            dateStamp: dateStamp,
+            region: region,
+            service: service
+        )
+        let signature = Self.hex(
+            HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: SymmetricKey(data: signingKey))
+        )
+        let authorization =
+            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
+        outgoing.append(("Authorization", authorization))
+        return Signature(
+            canonicalRequest: canonicalRequest,
+            stringToSign: stringToSign,
+            signature: signature,
+            headers: outgoing,
+            authorization: authorization
+        )
+    }
+
+    /// The derived signing key for a day, region and service.
+    public static func signingKey(secret: String, dateStamp: String, region: String, service: String) -> [UInt8] {
+        var key = Array("AWS4\(secret)".utf8)
+        for part in [dateStamp, region, service, "aws4_request"] {
+            key = Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: SymmetricKey(data: key)))
+        }
+        return key
+    }
+
+    /// `yyyyMMdd'T'HHmmss'Z'` in UTC.
+    public static func amzDate(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func pad(_ value: Int?, _ width: Int) -> String {
+            let text = String(value ?? 0)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return pad(parts.year, 4) + pad(parts.month, 2) + pad(parts.day, 2) + "T" + pad(parts.hour, 2)
+            + pad(parts.minute, 2) + pad(parts.second, 2) + "Z"
+    }
+
+    /// Lower-case hex of bytes.
+    public static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func hex<D: Digest>(_ digest: D) -> String {
+        hex(Array(digest))
+    }
+
+    static func hex<H: HashFunction>(_ code: HashedAuthenticationCode<H>) -> String {
+        hex(Array(code))
+    }
+}
