@@ -47,7 +47,11 @@ let package = Package(
         ),
         .target(
             name: "GitSource",
-            dependencies: ["CLibGit2", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CLibGit2",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(name: "StatusLog", swiftSettings: swiftSettings),

@@ -6,7 +6,7 @@ struct Tablekeeper: AsyncParsableCommand {
         commandName: "tablekeeper",
         abstract: "Keeps DynamoDB tables exactly as a git repository of JSON manifests describes them.",
         version: TablekeeperVersion.current,
-        subcommands: [ValidateCommand.self, SchemaCommand.self]
+        subcommands: [ValidateCommand.self, SchemaCommand.self, GitWorkerCommand.self]
     )
 }
 

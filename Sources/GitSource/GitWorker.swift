@@ -1,0 +1,168 @@
+internal import CLibGit2
+import Foundation
+
+/// The body of the `tablekeeper git-worker` child process: every libgit2 call happens here, so the
+/// parent can kill it at a deadline (libgit2 1.5.1 has no network timeouts and can spin forever on
+/// corrupt objects).
+public enum GitWorker {
+    /// Largest manifest blob read.
+    public static let maximumBlobSize = 1 << 20
+
+    /// Handles one request; never throws (every failure is described in the response).
+    public static func handle(_ request: WorkerRequest) -> WorkerResponse {
+        let lock: CacheLock
+        do {
+            lock = try CacheLock.acquire(for: request.cacheDirectory)
+        } catch {
+            return .failed("cache", "cannot lock \(request.cacheDirectory).lock: \(error)")
+        }
+        defer { lock.release() }
+        do {
+            return try poll(request)
+        } catch let error as GitError
+            where error.isCacheDamage && FileManager.default.fileExists(atPath: request.cacheDirectory)
+        {
+            // A damaged mirror is moved aside (kept for inspection) and cloned again, once.
+            let aside = "\(request.cacheDirectory).damaged-\(Int(Date().timeIntervalSince1970))"
+            try? FileManager.default.moveItem(atPath: request.cacheDirectory, toPath: aside)
+            do {
+                var response = try poll(request)
+                response.recoveredCache = true
+                return response
+            } catch {
+                return failure(for: error)
+            }
+        } catch {
+            return failure(for: error)
+        }
+    }
+
+    static func failure(for error: any Error) -> WorkerResponse {
+        guard let error = error as? GitError else { return .failed("other", "\(error)") }
+        let code: String
+        if error.isAuthentication {
+            code = "auth"
+        } else if error.isCertificate {
+            code = "host-key"
+        } else if error.code == -1000 {
+            code = "branch-missing"
+        } else if error.code == -1001 {
+            code = "path-missing"
+        } else if error.isCacheDamage {
+            code = "cache"
+        } else if [GIT_ERROR_NET, GIT_ERROR_SSH, GIT_ERROR_SSL, GIT_ERROR_HTTP, GIT_ERROR_OS]
+            .map({ Int32($0.rawValue) }).contains(error.errorClass)
+        {
+            code = "network"
+        } else {
+            code = "other"
+        }
+        return .failed(code, error.message)
+    }
+
+    private static func openOrClone(_ request: WorkerRequest, response: inout WorkerResponse) throws -> GitRepository {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: request.cacheDirectory) {
+            CacheLock.removeStaleGitLocks(in: request.cacheDirectory)
+            return try GitRepository.openBare(request.cacheDirectory)
+        }
+        // Clone into a temporary folder and rename it into place, so a crash never leaves half a mirror.
+        let parent = (request.cacheDirectory as NSString).deletingLastPathComponent
+        try? manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        let temporary = "\(request.cacheDirectory).tmp-\(getpid())"
+        try? manager.removeItem(atPath: temporary)
+        do {
+            let repository = try GitRepository.initBare(temporary)
+            let result = try repository.fetch(url: request.url, branch: request.branch, auth: request.auth)
+            if result.after == nil { throw branchMissing(request) }
+        } catch {
+            try? manager.removeItem(atPath: temporary)
+            throw error
+        }
+        try manager.moveItem(atPath: temporary, toPath: request.cacheDirectory)
+        response.cloned = true
+        return try GitRepository.openBare(request.cacheDirectory)
+    }
+
+    static func branchMissing(_ request: WorkerRequest) -> GitError {
+        GitError(
+            code: -1000,
+            errorClass: Int32(GIT_ERROR_REFERENCE.rawValue),
+            message: "branch \(request.branch) does not exist on the remote (check source.branch)",
+            operation: "fetch"
+        )
+    }
+
+    private static func poll(_ request: WorkerRequest) throws -> WorkerResponse {
+        var response = WorkerResponse()
+        let repository = try openOrClone(request, response: &response)
+        let tracking = GitRepository.trackingReference(request.branch)
+        var head = try repository.referenceTarget(tracking)
+        if !response.cloned, !request.offline {
+            WorkerPhase.announce("fetch")
+            let result = try repository.fetch(url: request.url, branch: request.branch, auth: request.auth)
+            if !result.branchOnRemote || result.after == nil { throw branchMissing(request) }
+            if let before = result.before, let after = result.after, before != after {
+                response.previousRevision = before.hex
+                response.rewritten = try !repository.isDescendant(after, of: before)
+            }
+            head = result.after
+        }
+        guard let head else { throw branchMissing(request) }
+        // From here on only the local mirror is read; a hang now means a corrupt object in the cache.
+        WorkerPhase.announce("read")
+        let commit = try repository.commitInfo(head)
+        response.revision = head.hex
+        response.author = commit.author
+        response.time = commit.time
+        response.summary = commit.summary
+        if let allowedSigners = request.allowedSignersFile {
+            response.signature = SignatureVerifier.verify(
+                signature: try repository.signature(of: head),
+                allowedSignersFile: allowedSigners
+            )
+        }
+        guard let tree = try repository.subtreeID(commitTree: commit.tree, subdirectory: request.path) else {
+            throw GitError(
+                code: -1001,
+                errorClass: Int32(GIT_ERROR_TREE.rawValue),
+                message: "source.path \(request.path) is not in revision \(head.short) (check source.path)",
+                operation: "read tree"
+            )
+        }
+        response.tree = tree.hex
+        if tree.hex == request.knownTree {
+            response.unchanged = true
+            return response
+        }
+        let trimmed = request.path.split(separator: "/").joined(separator: "/")
+        let prefix = trimmed.isEmpty || trimmed == "." ? "" : trimmed + "/"
+        let listing = try repository.listManifests(tree: tree, prefix: prefix)
+        response.problems = listing.problems.map { .init(path: $0.path, message: $0.message) }
+        let known = Set(request.knownBlobs)
+        for file in listing.files {
+            if known.contains(file.blob.hex) {
+                response.files.append(.init(path: file.path, blob: file.blob.hex, bytes: nil))
+                continue
+            }
+            let size = try repository.objectSize(file.blob)
+            if size > maximumBlobSize {
+                response.problems.append(
+                    .init(path: file.path, message: "the file is \(size) bytes, over the 1 MiB limit for a manifest")
+                )
+                continue
+            }
+            let bytes = try repository.readBlob(file.blob)
+            response.files.append(.init(path: file.path, blob: file.blob.hex, bytes: Data(bytes).base64EncodedString()))
+        }
+        return response
+    }
+}
+
+/// Tells the parent, on standard error, which phase the worker is in, so a deadline can be attributed.
+public enum WorkerPhase {
+    /// Writes `phase:NAME` on its own line to standard error.
+    public static func announce(_ phase: String) {
+        FileHandle.standardError.write(Data("phase:\(phase)\n".utf8))
+    }
+}

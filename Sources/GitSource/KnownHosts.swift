@@ -1,0 +1,48 @@
+import Crypto
+import Foundation
+
+/// Checks an ssh host key against a known_hosts file or a pinned SHA-256 fingerprint.
+enum KnownHosts {
+    /// `SHA256:<unpadded base64>` of a raw host key blob.
+    static func fingerprint(_ key: [UInt8]) -> String {
+        let digest = Data(SHA256.hash(data: key)).base64EncodedString()
+        return "SHA256:" + digest.replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Whether `key` is listed for `host` (`host` or `[host]:port`) in the known_hosts text.
+    static func contains(_ key: [UInt8], host: String, port: Int?, knownHosts text: String) -> Bool {
+        let names = port.map { $0 == 22 ? [host] : ["[\(host)]:\($0)"] } ?? [host]
+        let encoded = Data(key).base64EncodedString()
+        for line in text.split(whereSeparator: \.isNewline) {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 3, !fields[0].hasPrefix("#") else { continue }
+            var hostField = fields[0]
+            var keyIndex = 2
+            if hostField.hasPrefix("@") {
+                // @revoked and @cert-authority markers: never accept such lines as a plain host key.
+                guard fields.count >= 4 else { continue }
+                hostField = fields[1]
+                keyIndex = 3
+                continue
+            }
+            guard String(fields[keyIndex]) == encoded else { continue }
+            for pattern in hostField.split(separator: ",") {
+                if names.contains(String(pattern)) { return true }
+                if pattern.hasPrefix("|1|"), names.contains(where: { matchesHashed(String(pattern), name: $0) }) {
+                    return true
+                }
+            }
+        }
+        return false
+    }
+
+    /// Hashed entries: `|1|base64(salt)|base64(HMAC-SHA1(salt, name))`.
+    static func matchesHashed(_ pattern: String, name: String) -> Bool {
+        let parts = pattern.split(separator: "|")
+        guard parts.count == 3, let salt = Data(base64Encoded: String(parts[1])),
+            let expected = Data(base64Encoded: String(parts[2]))
+        else { return false }
+        let code = HMAC<Insecure.SHA1>.authenticationCode(for: Data(name.utf8), using: SymmetricKey(data: salt))
+        return Data(code) == expected
+    }
+}

@@ -1,0 +1,120 @@
+/// What the parent asks the git worker process to do: bring the mirror up to date and read the manifests.
+public struct WorkerRequest: Codable, Sendable, Equatable {
+    /// The remote URL (file://, a local path, https:// or ssh://).
+    public var url: String
+    /// The tracked branch.
+    public var branch: String
+    /// The folder of the repository holding manifests ("" or "." for the root).
+    public var path: String
+    /// The bare mirror's folder.
+    public var cacheDirectory: String
+    /// Remote credentials (file paths only).
+    public var auth: GitAuth
+    /// An allowed_signers file: when set, the head commit must carry an SSH signature by one of them.
+    public var allowedSignersFile: String?
+    /// The manifests-folder tree id the parent already has; when unchanged no file is read.
+    public var knownTree: String?
+    /// Blob ids whose bytes the parent already has; their bytes are not sent again.
+    public var knownBlobs: [String]
+    /// Skip the fetch and only read the mirror (for `plan` of an already fetched revision).
+    public var offline: Bool
+
+    /// Creates a request.
+    public init(
+        url: String,
+        branch: String,
+        path: String,
+        cacheDirectory: String,
+        auth: GitAuth = GitAuth(),
+        allowedSignersFile: String? = nil,
+        knownTree: String? = nil,
+        knownBlobs: [String] = [],
+        offline: Bool = false
+    ) {
+        self.url = url
+        self.branch = branch
+        self.path = path
+        self.cacheDirectory = cacheDirectory
+        self.auth = auth
+        self.allowedSignersFile = allowedSignersFile
+        self.knownTree = knownTree
+        self.knownBlobs = knownBlobs
+        self.offline = offline
+    }
+}
+
+/// The worker's answer.
+public struct WorkerResponse: Codable, Sendable, Equatable {
+    /// A manifest file in the tree.
+    public struct File: Codable, Sendable, Equatable {
+        /// Path in the repository.
+        public var path: String
+        /// Blob id.
+        public var blob: String
+        /// Base64 of the bytes, absent when the parent already has this blob.
+        public var bytes: String?
+    }
+
+    /// A file that could not be read.
+    public struct Problem: Codable, Sendable, Equatable {
+        /// Path in the repository.
+        public var path: String
+        /// What is wrong.
+        public var message: String
+    }
+
+    /// A failure of the whole poll.
+    public struct Failure: Codable, Sendable, Equatable {
+        /// A bounded code: `auth`, `host-key`, `network`, `branch-missing`, `path-missing`, `cache`, `other`.
+        public var code: String
+        /// A message with URLs scrubbed.
+        public var message: String
+    }
+
+    /// The signature check of the head commit.
+    public struct SignatureCheck: Codable, Sendable, Equatable {
+        /// Whether the commit is signed by an allowed signer.
+        public var verified: Bool
+        /// Who signed it, or why it was rejected.
+        public var detail: String
+    }
+
+    /// Set when the poll failed; nothing else is meaningful then.
+    public var failure: Failure?
+    /// Whether the mirror was cloned in this poll.
+    public var cloned = false
+    /// Whether a damaged cache was moved aside and cloned again.
+    public var recoveredCache = false
+    /// The head commit.
+    public var revision: String?
+    /// The tracking ref's previous commit, when it moved.
+    public var previousRevision: String?
+    /// Whether the branch was force-pushed (the new head does not contain the old one).
+    public var rewritten = false
+    /// The head commit's author.
+    public var author: String?
+    /// The head commit's time (seconds since 1970).
+    public var time: Int64?
+    /// The head commit's summary line.
+    public var summary: String?
+    /// The tree id of the manifests folder.
+    public var tree: String?
+    /// Whether `tree` equals the request's `knownTree` (then `files` is empty).
+    public var unchanged = false
+    /// The manifest files.
+    public var files: [File] = []
+    /// Files that could not be read.
+    public var problems: [Problem] = []
+    /// The signature check, when one was asked for.
+    public var signature: SignatureCheck?
+
+    /// An empty response.
+    public init() {}
+
+    /// A failed poll.
+    public static func failed(_ code: String, _ message: String) -> WorkerResponse {
+        var response = WorkerResponse()
+        response.failure = Failure(code: code, message: URLScrubber.scrub(message))
+        return response
+    }
+}
