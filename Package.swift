@@ -55,10 +55,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "StatusLog", swiftSettings: swiftSettings),
+        .target(name: "TablekeeperConfig", dependencies: ["Manifest", "GitSource"], swiftSettings: swiftSettings),
         .target(
             name: "Reconcile",
             dependencies: [
-                "Manifest", "DynamoDBControl", "GitSource", "StatusLog",
+                "Manifest", "DynamoDBControl", "GitSource", "StatusLog", "TablekeeperConfig",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -66,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "tablekeeper",
             dependencies: [
-                "Manifest", "AWSCore", "DynamoDBControl", "GitSource", "StatusLog", "Reconcile",
+                "Manifest", "AWSCore", "DynamoDBControl", "GitSource", "StatusLog", "Reconcile", "TablekeeperConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

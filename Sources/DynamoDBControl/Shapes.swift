@@ -154,6 +154,7 @@ public struct TableDescription: Codable, Sendable, Equatable {
     public var SSEDescription: SSEDescription?
     public var TableClassSummary: TableClassSummary?
     public var DeletionProtectionEnabled: Bool?
+    public init() {}
 }
 
 /// CreateTable input.
@@ -235,9 +236,16 @@ public struct TimeToLiveDescription: Codable, Sendable, Equatable {
 public struct ContinuousBackupsDescription: Codable, Sendable, Equatable {
     public struct PointInTimeRecoveryDescription: Codable, Sendable, Equatable {
         public var PointInTimeRecoveryStatus: String?
+        public init(PointInTimeRecoveryStatus: String?) { self.PointInTimeRecoveryStatus = PointInTimeRecoveryStatus }
     }
     public var ContinuousBackupsStatus: String?
     public var PointInTimeRecoveryDescription: PointInTimeRecoveryDescription?
+    public init(ContinuousBackupsStatus: String? = nil, PointInTimeRecoveryStatus: String? = nil) {
+        self.ContinuousBackupsStatus = ContinuousBackupsStatus
+        self.PointInTimeRecoveryDescription = PointInTimeRecoveryStatus.map {
+            ContinuousBackupsDescription.PointInTimeRecoveryDescription(PointInTimeRecoveryStatus: $0)
+        }
+    }
 }
 
 /// KMS `KeyMetadata`.
@@ -247,4 +255,10 @@ public struct KeyMetadata: Codable, Sendable, Equatable {
     public var KeyManager: String?
     public var KeyState: String?
     public var Enabled: Bool?
+    public init(KeyId: String? = nil, Arn: String? = nil, KeyManager: String? = nil, KeyState: String? = nil) {
+        self.KeyId = KeyId
+        self.Arn = Arn
+        self.KeyManager = KeyManager
+        self.KeyState = KeyState
+    }
 }

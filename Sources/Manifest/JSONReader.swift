@@ -1,10 +1,12 @@
 /// Typed, path-tracking access to a parsed JSON object that records every problem in `Diagnostics`.
-struct JSONReader {
-    let members: [JSONMember]
-    let path: String
+package struct JSONReader {
+    package let members: [JSONMember]
+    package let path: String
+    /// In the config file `null` means "not set"; in manifests it is an error.
+    package var nullMeansAbsent = false
 
     /// A reader for `value`, or nil (with a problem recorded) when it is not an object.
-    init?(_ value: JSONValue, path: String, what: String, diagnostics: inout Diagnostics) {
+    package init?(_ value: JSONValue, path: String, what: String, diagnostics: inout Diagnostics) {
         guard case .object(let members) = value else {
             diagnostics.add(path, "must be an object, found \(value.kindDescription)", fix: "write \(what) as {...}")
             return nil
@@ -13,17 +15,17 @@ struct JSONReader {
         self.path = path
     }
 
-    static func childPath(_ path: String, _ key: String) -> String {
+    package static func childPath(_ path: String, _ key: String) -> String {
         let isPlain = key.unicodeScalars.allSatisfy {
             $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_"
         }
         return isPlain && !key.isEmpty ? "\(path).\(key)" : "\(path)[\(quoted(key))]"
     }
 
-    func childPath(_ key: String) -> String { Self.childPath(path, key) }
+    package func childPath(_ key: String) -> String { Self.childPath(path, key) }
 
     /// Records unknown and duplicate keys.
-    func checkKeys(allowed: [String], diagnostics: inout Diagnostics) {
+    package func checkKeys(allowed: [String], diagnostics: inout Diagnostics) {
         var seen: Set<String> = []
         for member in members {
             let memberPath = childPath(member.key)
@@ -51,9 +53,10 @@ struct JSONReader {
     static let requiredKeys: Set<String> = ["tableName", "partitionKey", "indexName", "name", "type"]
 
     /// The value of `key`; nil when absent or null (null is recorded as a problem).
-    func value(_ key: String, diagnostics: inout Diagnostics) -> JSONValue? {
+    package func value(_ key: String, diagnostics: inout Diagnostics) -> JSONValue? {
         guard let value = members.first(where: { $0.key == key })?.value else { return nil }
         if case .null = value {
+            if nullMeansAbsent { return nil }
             let fix =
                 Self.requiredKeys.contains(key) ? "give a value" : "remove \(quoted(key)) to use the default"
             diagnostics.add(childPath(key), "null is not accepted", fix: fix)
@@ -62,11 +65,11 @@ struct JSONReader {
         return value
     }
 
-    func has(_ key: String) -> Bool {
+    package func has(_ key: String) -> Bool {
         members.contains { $0.key == key }
     }
 
-    func string(_ key: String, diagnostics: inout Diagnostics) -> String? {
+    package func string(_ key: String, diagnostics: inout Diagnostics) -> String? {
         guard let value = value(key, diagnostics: &diagnostics) else { return nil }
         guard case .string(let text) = value else {
             diagnostics.add(childPath(key), "must be a string, found \(value.kindDescription)", fix: "quote the value")
@@ -75,7 +78,7 @@ struct JSONReader {
         return text
     }
 
-    func bool(_ key: String, diagnostics: inout Diagnostics) -> Bool? {
+    package func bool(_ key: String, diagnostics: inout Diagnostics) -> Bool? {
         guard let value = value(key, diagnostics: &diagnostics) else { return nil }
         guard case .bool(let flag) = value else {
             diagnostics.add(
@@ -88,7 +91,7 @@ struct JSONReader {
         return flag
     }
 
-    func integer(_ key: String, in range: ClosedRange<Int64>, diagnostics: inout Diagnostics) -> Int64? {
+    package func integer(_ key: String, in range: ClosedRange<Int64>, diagnostics: inout Diagnostics) -> Int64? {
         guard let value = value(key, diagnostics: &diagnostics) else { return nil }
         let fix = "use a whole number from \(range.lowerBound) to \(range.upperBound)"
         guard case .number(let text) = value else {
@@ -102,7 +105,7 @@ struct JSONReader {
         return number
     }
 
-    func enumeration<E: RawRepresentable & CaseIterable>(
+    package func enumeration<E: RawRepresentable & CaseIterable>(
         _ key: String,
         _ type: E.Type,
         diagnostics: inout Diagnostics
@@ -119,7 +122,7 @@ struct JSONReader {
         return nil
     }
 
-    func array(_ key: String, diagnostics: inout Diagnostics) -> [JSONValue]? {
+    package func array(_ key: String, diagnostics: inout Diagnostics) -> [JSONValue]? {
         guard let value = value(key, diagnostics: &diagnostics) else { return nil }
         guard case .array(let elements) = value else {
             diagnostics.add(childPath(key), "must be an array, found \(value.kindDescription)", fix: "write [...]")
@@ -128,14 +131,16 @@ struct JSONReader {
         return elements
     }
 
-    func object(_ key: String, what: String, diagnostics: inout Diagnostics) -> JSONReader? {
+    package func object(_ key: String, what: String, diagnostics: inout Diagnostics) -> JSONReader? {
         guard let value = value(key, diagnostics: &diagnostics) else { return nil }
-        return JSONReader(value, path: childPath(key), what: what, diagnostics: &diagnostics)
+        var reader = JSONReader(value, path: childPath(key), what: what, diagnostics: &diagnostics)
+        reader?.nullMeansAbsent = nullMeansAbsent
+        return reader
     }
 }
 
 /// `text` in double quotes, with quotes and control characters escaped.
-func quoted(_ text: String) -> String {
+package func quoted(_ text: String) -> String {
     var out = ""
     JSONValue.writeString(String(text.prefix(200)), into: &out)
     return out

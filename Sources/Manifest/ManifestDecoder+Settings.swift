@@ -103,7 +103,7 @@ extension ManifestDecoder {
     }
 
     /// Decodes `{"type": ..., "kmsKeyArn": ...}`; shared with the config file's `defaults.encryption`.
-    static func decodeEncryptionObject(
+    package static func decodeEncryptionObject(
         _ reader: JSONReader,
         tableRegion: String?,
         diagnostics: inout Diagnostics

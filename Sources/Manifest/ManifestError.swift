@@ -31,14 +31,16 @@ public struct ManifestError: Error, Sendable, Equatable, CustomStringConvertible
 }
 
 /// Collects the problems of one document while it is decoded, so all of them are reported at once.
-struct Diagnostics {
-    var problems: [(path: String, problem: String, fix: String)] = []
+package struct Diagnostics {
+    package var problems: [(path: String, problem: String, fix: String)] = []
 
-    mutating func add(_ path: String, _ problem: String, fix: String) {
+    package init() {}
+
+    package mutating func add(_ path: String, _ problem: String, fix: String) {
         problems.append((path, problem, fix))
     }
 
-    func errors(file: String) -> [ManifestError] {
+    package func errors(file: String) -> [ManifestError] {
         problems.map { ManifestError(file: file, path: $0.path, problem: $0.problem, fix: $0.fix) }
     }
 }

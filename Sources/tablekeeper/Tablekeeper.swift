@@ -6,7 +6,10 @@ struct Tablekeeper: AsyncParsableCommand {
         commandName: "tablekeeper",
         abstract: "Keeps DynamoDB tables exactly as a git repository of JSON manifests describes them.",
         version: TablekeeperVersion.current,
-        subcommands: [ValidateCommand.self, SchemaCommand.self, GitWorkerCommand.self]
+        subcommands: [
+            RunCommand.self, PlanCommand.self, StatusCommand.self, ValidateCommand.self, SchemaCommand.self,
+            GitWorkerCommand.self,
+        ]
     )
 }
 

@@ -1,0 +1,41 @@
+public import Manifest
+
+/// The key a table's encryption resolved to through KMS this cycle.
+public enum ResolvedEncryption: Sendable, Equatable {
+    /// The AWS owned key.
+    case awsOwned
+    /// The AWS managed key; its ARN, or nil when the account has not created it yet.
+    case awsManaged(keyArn: String?)
+    /// A customer managed key, resolved to its key ARN.
+    case customerKey(keyArn: String)
+    /// The key could not be resolved (missing, disabled, access denied): the table fails this cycle.
+    case unresolvable(String)
+}
+
+/// A manifest with its encryption resolved.
+public struct DesiredTable: Sendable, Equatable {
+    /// The manifest path.
+    public var manifest: String
+    /// The desired table.
+    public var spec: TableSpec
+    /// The resolved encryption.
+    public var encryption: ResolvedEncryption
+
+    /// Creates a desired table.
+    public init(manifest: String, spec: TableSpec, encryption: ResolvedEncryption) {
+        self.manifest = manifest
+        self.spec = spec
+        self.encryption = encryption
+    }
+}
+
+/// Facts about a region the planner needs beyond one table.
+public struct RegionContext: Sendable, Equatable {
+    /// The key ARN of `alias/aws/dynamodb`, when it exists.
+    public var awsManagedKeyArn: String?
+
+    /// Creates a context.
+    public init(awsManagedKeyArn: String?) {
+        self.awsManagedKeyArn = awsManagedKeyArn
+    }
+}

@@ -1,0 +1,138 @@
+import AWSCore
+import DynamoDBControl
+public import Foundation
+import Manifest
+
+extension Executor {
+    func perform(_ step: Step, plan: TablePlan, control: any TableControl) async throws(AWSError) {
+        switch step {
+        case .create(let input):
+            _ = try await control.createTable(input)
+        case .updateTable(let input, _, _):
+            _ = try await control.updateTable(input)
+        case .timeToLive(let attribute, let enabled):
+            try await control.updateTimeToLive(plan.table, attribute: attribute, enabled: enabled)
+        case .pointInTimeRecovery(let enabled):
+            try await control.updateContinuousBackups(plan.table, pointInTimeRecovery: enabled)
+        case .tag(let tags):
+            try await control.tagResource(plan.tableArn ?? plan.table, tags: tags)
+        case .untag(let keys):
+            try await control.untagResource(plan.tableArn ?? plan.table, keys: keys)
+        }
+    }
+
+    /// After an encryption switch: describe again; nil when the change shows (or is in progress).
+    func verifyEncryption(
+        _ plan: TablePlan,
+        desired: DesiredTable,
+        control: any TableControl,
+        context: RegionContext
+    ) async -> String? {
+        guard let description = try? await control.describeTable(plan.table) else { return nil }
+        let sse = description.SSEDescription
+        if ["UPDATING", "ENABLING", "DISABLING"].contains(sse?.Status ?? "") { return nil }
+        let isKMS = sse.map { ["ENABLED", "UPDATING"].contains($0.Status ?? "ENABLED") } ?? false
+        let applied: Bool
+        switch desired.encryption {
+        case .awsOwned: applied = !isKMS
+        case .awsManaged(let arn): applied = isKMS && (arn == nil || sse?.KMSMasterKeyArn == arn)
+        case .customerKey(let arn): applied = isKMS && sse?.KMSMasterKeyArn == arn
+        case .unresolvable: applied = false
+        }
+        return applied
+            ? nil
+            : "the endpoint accepted the encryption change but the table still reports the old key (an emulator "
+                + "such as moto ignores it); change it by hand and check with aws dynamodb describe-table"
+    }
+
+    /// Turns a failed call into an outcome: rate windows flag with the retry time, concurrency limits and state
+    /// conflicts wait, an existing table on create is adopted, anything else fails.
+    func handle(
+        _ error: AWSError,
+        step: Step,
+        plan: TablePlan,
+        changes: [Change],
+        done: [String],
+        memory: inout Memory,
+        now: Date
+    ) async -> TableResult {
+        var changes = changes
+        let actionTaken = !done.isEmpty
+        switch error.kind {
+        case .rateWindow:
+            let until = Self.retryTime(from: error.message, now: now)
+            let when = until.map { "after \(StatusTime.format($0))" } ?? "later (AWS limits how often this changes)"
+            let advice = "AWS refused \(step.summary): \(error.message); it can be retried \(when)"
+            memory.blocked[blockKey(plan, step)] = (
+                until ?? now.addingTimeInterval(3600), advice, fingerprintOf(plan, step)
+            )
+            markFlagged(&changes, field: fieldOf(step), reason: .rateLimited, advice: advice)
+            return TableResult(
+                manifest: plan.manifest,
+                table: plan.table,
+                region: plan.region,
+                outcome: .flagged,
+                changes: changes,
+                message: advice,
+                actionTaken: actionTaken
+            )
+        case .concurrencyLimit, .stateConflict:
+            if case .create = step {
+                return TableResult(
+                    manifest: plan.manifest,
+                    table: plan.table,
+                    region: plan.region,
+                    outcome: .pending,
+                    changes: changes,
+                    message: "the table already exists (created outside this cycle); it is adopted on the next look",
+                    actionTaken: actionTaken
+                )
+            }
+            return TableResult(
+                manifest: plan.manifest,
+                table: plan.table,
+                region: plan.region,
+                outcome: .pending,
+                changes: changes,
+                message: "AWS is busy (\(error.code)); \(step.summary) is retried shortly",
+                actionTaken: actionTaken
+            )
+        default:
+            return TableResult(
+                manifest: plan.manifest,
+                table: plan.table,
+                region: plan.region,
+                outcome: .failed,
+                changes: changes,
+                message: "\(step.summary) failed",
+                error: error.description,
+                actionTaken: actionTaken
+            )
+        }
+    }
+
+    /// The end of the window in messages such as "…limited in the 24h window ending at 2022-08-20T08:42:25.398Z…".
+    static func retryTime(from message: String, now: Date) -> Date? {
+        guard let range = message.range(of: "ending at ") else { return nil }
+        let text = message[range.upperBound...].prefix { !$0.isWhitespace }
+        var candidate = String(text)
+        while candidate.hasSuffix(".") { candidate.removeLast() }
+        return StatusTime.parse(candidate)
+    }
+}
+
+/// ISO 8601 times in records and messages.
+public enum StatusTime {
+    /// `2026-11-29T04:29:09Z`.
+    public static func format(_ date: Date) -> String {
+        ISO8601DateFormatter().string(from: date)
+    }
+
+    /// Parses with or without fractional seconds.
+    public static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+}

@@ -1,0 +1,201 @@
+public import AWSCore
+public import DynamoDBControl
+public import Foundation
+public import Manifest
+public import TablekeeperConfig
+
+/// Carries out the steps allowed this cycle and turns the result into an outcome.
+public struct Executor: Sendable {
+    /// The policy (for re-planning after adoption).
+    public let policy: ReconcilePolicy
+
+    /// Creates an executor.
+    public init(policy: ReconcilePolicy) {
+        self.policy = policy
+    }
+
+    /// One table's memory across cycles: steps AWS refused for a while, and encryption changes an endpoint
+    /// accepted but did not apply, so they are not retried blindly.
+    public struct Memory: Sendable {
+        /// `region/table/field` → when AWS allows the change again (nil: until the inputs change).
+        var blocked: [String: (until: Date?, why: String, fingerprint: String)] = [:]
+
+        /// Empty memory.
+        public init() {}
+
+        /// Whether nothing is remembered.
+        public var isEmpty: Bool { blocked.isEmpty }
+    }
+
+    /// Executes `plan` for `desired` against `control`, at most one table-changing call.
+    public func execute(
+        _ plan: TablePlan,
+        desired: DesiredTable,
+        control: any TableControl,
+        context: RegionContext,
+        memory: inout Memory,
+        now: Date = Date()
+    ) async -> TableResult {
+        if let failure = plan.failure {
+            return result(plan, .failed, message: failure, error: failure)
+        }
+        if let pending = plan.pendingReason {
+            return result(plan, plan.flags.isEmpty ? .pending : .flagged, message: "waiting: \(pending)")
+        }
+        var steps = plan.stepsForThisCycle
+        var blockedMessages: [String] = []
+        var changes = plan.changes
+        steps.removeAll { step in
+            let key = blockKey(plan, step)
+            guard let block = memory.blocked[key] else { return false }
+            let fingerprint = fingerprintOf(plan, step)
+            if block.fingerprint != fingerprint || (block.until.map { $0 <= now } ?? false) {
+                memory.blocked[key] = nil
+                return false
+            }
+            blockedMessages.append(block.why)
+            markFlagged(&changes, field: fieldOf(step), reason: .rateLimited, advice: block.why)
+            return true
+        }
+        guard !steps.isEmpty else {
+            if !blockedMessages.isEmpty {
+                return TableResult(
+                    manifest: plan.manifest,
+                    table: plan.table,
+                    region: plan.region,
+                    outcome: .flagged,
+                    changes: changes,
+                    message: blockedMessages.joined(separator: "; ")
+                )
+            }
+            return summarize(plan, changes: changes)
+        }
+        var done: [String] = []
+        for step in steps {
+            do throws(AWSError) {
+                try await perform(step, plan: plan, control: control)
+                done.append(step.summary)
+                if case .updateTable(_, _, "encryption") = step,
+                    let problem = await verifyEncryption(plan, desired: desired, control: control, context: context)
+                {
+                    memory.blocked[blockKey(plan, step)] = (nil, problem, fingerprintOf(plan, step))
+                    markFlagged(&changes, field: "encryption", reason: .unsupported, advice: problem)
+                    return TableResult(
+                        manifest: plan.manifest,
+                        table: plan.table,
+                        region: plan.region,
+                        outcome: .flagged,
+                        changes: changes,
+                        message: problem,
+                        actionTaken: true
+                    )
+                }
+            } catch {
+                return await handle(
+                    error,
+                    step: step,
+                    plan: plan,
+                    changes: changes,
+                    done: done,
+                    memory: &memory,
+                    now: now
+                )
+            }
+        }
+        if case .create = steps.first {
+            let follow = [
+                desired.spec.ttlAttribute.map { _ in "TTL" },
+                desired.spec.pointInTimeRecovery ? "point-in-time recovery" : nil,
+            ].compactMap { $0 }
+            let encryption = desired.spec.encryption.summary
+            let later = follow.isEmpty ? "" : "; \(follow.joined(separator: " and ")) follow once it is ACTIVE"
+            return TableResult(
+                manifest: plan.manifest,
+                table: plan.table,
+                region: plan.region,
+                outcome: .created,
+                changes: changes,
+                message: "created with encryption \(encryption)\(later)",
+                actionTaken: true
+            )
+        }
+        let remaining = plan.steps.count - steps.count
+        let rest = remaining > 0 ? " (\(remaining) more step\(remaining == 1 ? "" : "s") next cycle)" : ""
+        let flags = changes.filter { $0.action == .flag }
+        let flagText = flags.isEmpty ? "" : "; flagged: \(flags.map(\.field).joined(separator: ", "))"
+        return TableResult(
+            manifest: plan.manifest,
+            table: plan.table,
+            region: plan.region,
+            outcome: flags.isEmpty ? .updated : .flagged,
+            changes: changes,
+            message: "\(done.joined(separator: "; "))\(rest)\(flagText)",
+            actionTaken: true
+        )
+    }
+
+    func result(_ plan: TablePlan, _ outcome: Outcome, message: String, error: String? = nil) -> TableResult {
+        TableResult(
+            manifest: plan.manifest,
+            table: plan.table,
+            region: plan.region,
+            outcome: outcome,
+            changes: plan.changes,
+            message: message,
+            error: error
+        )
+    }
+
+    /// The outcome of a plan with nothing to execute: in sync, or flagged with what to do.
+    func summarize(_ plan: TablePlan, changes: [Change]) -> TableResult {
+        let flags = changes.filter { $0.action == .flag }
+        guard !flags.isEmpty else {
+            return TableResult(
+                manifest: plan.manifest,
+                table: plan.table,
+                region: plan.region,
+                outcome: .inSync,
+                message: "in sync"
+            )
+        }
+        let text = flags.map { flag in
+            "\(flag.field) \(flag.from) -> \(flag.to) (\(flag.reason?.rawValue ?? "flag"))\(flag.advice.map { ": \($0)" } ?? "")"
+        }
+        return TableResult(
+            manifest: plan.manifest,
+            table: plan.table,
+            region: plan.region,
+            outcome: .flagged,
+            changes: changes,
+            message: text.joined(separator: "; ")
+        )
+    }
+
+    func fieldOf(_ step: Step) -> String {
+        switch step {
+        case .create: "table"
+        case .updateTable(_, _, let field): field
+        case .timeToLive: "ttlAttribute"
+        case .pointInTimeRecovery: "pointInTimeRecovery"
+        case .tag, .untag: "tags"
+        }
+    }
+
+    func blockKey(_ plan: TablePlan, _ step: Step) -> String {
+        "\(plan.region)/\(plan.table)/\(fieldOf(step))"
+    }
+
+    /// What the block depends on: the same change from the same state.
+    func fingerprintOf(_ plan: TablePlan, _ step: Step) -> String {
+        let field = fieldOf(step)
+        return plan.changes.filter { $0.field.hasPrefix(field) }.map { "\($0.from)>\($0.to)" }.joined(separator: "|")
+    }
+
+    func markFlagged(_ changes: inout [Change], field: String, reason: Change.Reason, advice: String) {
+        for index in changes.indices where changes[index].field.hasPrefix(field) && changes[index].action == .update {
+            changes[index].action = .flag
+            changes[index].reason = reason
+            changes[index].advice = advice
+        }
+    }
+}

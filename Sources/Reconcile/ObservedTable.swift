@@ -1,0 +1,191 @@
+public import DynamoDBControl
+public import Manifest
+
+/// A global secondary index as DynamoDB reports it.
+public struct ObservedGlobalIndex: Sendable, Equatable {
+    /// The index name.
+    public var name: String
+    /// Its partition key (type from the table's attribute definitions; `S` if unknown).
+    public var partitionKey: KeyAttribute?
+    /// Its sort key.
+    public var sortKey: KeyAttribute?
+    /// Its projection.
+    public var projection: Projection
+    /// Its throughput when the table is provisioned.
+    public var throughput: Throughput?
+    /// `CREATING`, `UPDATING`, `DELETING` or `ACTIVE`.
+    public var status: String
+
+    /// Creates an index.
+    public init(
+        name: String,
+        partitionKey: KeyAttribute?,
+        sortKey: KeyAttribute?,
+        projection: Projection,
+        throughput: Throughput?,
+        status: String
+    ) {
+        self.name = name
+        self.partitionKey = partitionKey
+        self.sortKey = sortKey
+        self.projection = projection
+        self.throughput = throughput
+        self.status = status
+    }
+}
+
+/// Server-side encryption as DynamoDB reports it.
+public enum ObservedEncryption: Sendable, Equatable {
+    /// No `SSEDescription` (or a disabled one): the AWS owned key.
+    case awsOwned
+    /// KMS with this key ARN (the AWS managed key or a customer key).
+    case kmsKey(String)
+}
+
+/// Everything the reconciler compares, as DynamoDB, its TTL, backup and tag APIs report it.
+public struct ObservedTable: Sendable, Equatable {
+    /// The table name.
+    public var name: String
+    /// The region.
+    public var region: String
+    /// The table ARN.
+    public var arn: String
+    /// `TableStatus`.
+    public var status: String
+    /// The partition key.
+    public var partitionKey: KeyAttribute?
+    /// The sort key.
+    public var sortKey: KeyAttribute?
+    /// Billing mode (absent summary means provisioned).
+    public var billingMode: BillingMode
+    /// Table throughput when provisioned.
+    public var throughput: Throughput?
+    /// Global secondary indexes.
+    public var globalIndexes: [ObservedGlobalIndex]
+    /// Local secondary indexes.
+    public var localIndexes: [LocalSecondaryIndex]
+    /// Stream view, nil when disabled.
+    public var stream: StreamView?
+    /// Encryption.
+    public var encryption: ObservedEncryption
+    /// `SSEDescription.Status` (`UPDATING` while a key switch runs).
+    public var encryptionStatus: String?
+    /// Table class.
+    public var tableClass: TableClass
+    /// Deletion protection.
+    public var deletionProtection: Bool
+    /// TTL attribute when TTL is enabled or enabling.
+    public var ttlAttribute: String?
+    /// `TimeToLiveStatus`.
+    public var ttlStatus: String
+    /// Point-in-time recovery.
+    public var pointInTimeRecovery: Bool
+    /// All tags, including `aws:` and `tablekeeper:` ones.
+    public var tags: [String: String]
+
+    /// Whether the table or one of its indexes or its encryption is in transition.
+    public var transition: String? {
+        if status != "ACTIVE" { return "table is \(status)" }
+        if let index = globalIndexes.first(where: { $0.status != "ACTIVE" }) {
+            return "index \(index.name) is \(index.status)"
+        }
+        if encryptionStatus == "UPDATING" || encryptionStatus == "ENABLING" || encryptionStatus == "DISABLING" {
+            return "encryption is \(encryptionStatus ?? "")"
+        }
+        if ttlStatus == "ENABLING" || ttlStatus == "DISABLING" { return "TTL is \(ttlStatus)" }
+        return nil
+    }
+
+    /// Whether Tablekeeper manages this table (tag `tablekeeper:managed`).
+    public var isManaged: Bool {
+        tags[ReconcileTags.managed] == "true"
+    }
+}
+
+/// The tags Tablekeeper puts on tables it creates.
+public enum ReconcileTags {
+    /// `tablekeeper:managed = "true"`.
+    public static let managed = "tablekeeper:managed"
+    /// `tablekeeper:manifest = <path in repo>`.
+    public static let manifest = "tablekeeper:manifest"
+
+    /// Whether a tag key is never compared with manifests.
+    public static func isReserved(_ key: String) -> Bool {
+        key.hasPrefix("aws:") || key.hasPrefix("tablekeeper:")
+    }
+}
+
+extension ObservedTable {
+    /// Builds the observed state from the four describe calls.
+    public init(
+        region: String,
+        description: TableDescription,
+        timeToLive: TimeToLiveDescription,
+        backups: ContinuousBackupsDescription,
+        tags: [TagShape]
+    ) {
+        var types: [String: AttributeType] = [:]
+        for definition in description.AttributeDefinitions ?? [] {
+            types[definition.AttributeName] = AttributeType(rawValue: definition.AttributeType)
+        }
+        func key(_ schema: [KeySchemaElement]?, _ type: String) -> KeyAttribute? {
+            guard let element = schema?.first(where: { $0.KeyType == type }) else { return nil }
+            // moto replaces AttributeDefinitions wholesale on UpdateTable; an unknown type is reported as S.
+            return KeyAttribute(name: element.AttributeName, type: types[element.AttributeName] ?? .string)
+        }
+        let billing =
+            BillingMode(rawValue: description.BillingModeSummary?.BillingMode ?? "PROVISIONED") ?? .provisioned
+        func throughput(_ value: ProvisionedThroughputDescription?) -> Throughput? {
+            guard billing == .provisioned, let value else { return nil }
+            return Throughput(read: value.ReadCapacityUnits ?? 0, write: value.WriteCapacityUnits ?? 0)
+        }
+        let sse = description.SSEDescription
+        let isKMS = sse.map { ["ENABLED", "ENABLING", "UPDATING"].contains($0.Status ?? "ENABLED") } ?? false
+        let ttlEnabled = ["ENABLED", "ENABLING"].contains(timeToLive.TimeToLiveStatus ?? "DISABLED")
+        self.init(
+            name: description.TableName ?? "",
+            region: region,
+            arn: description.TableArn ?? "",
+            status: description.TableStatus ?? "ACTIVE",
+            partitionKey: key(description.KeySchema, "HASH"),
+            sortKey: key(description.KeySchema, "RANGE"),
+            billingMode: billing,
+            throughput: throughput(description.ProvisionedThroughput),
+            globalIndexes: (description.GlobalSecondaryIndexes ?? []).map { index in
+                ObservedGlobalIndex(
+                    name: index.IndexName ?? "",
+                    partitionKey: key(index.KeySchema, "HASH"),
+                    sortKey: key(index.KeySchema, "RANGE"),
+                    projection: Projection(index.Projection),
+                    throughput: throughput(index.ProvisionedThroughput),
+                    status: index.IndexStatus ?? "ACTIVE"
+                )
+            },
+            localIndexes: (description.LocalSecondaryIndexes ?? []).compactMap { index in
+                guard let name = index.IndexName, let sortKey = key(index.KeySchema, "RANGE") else { return nil }
+                return LocalSecondaryIndex(name: name, sortKey: sortKey, projection: Projection(index.Projection))
+            },
+            stream: description.StreamSpecification?.StreamEnabled == true
+                ? StreamView(rawValue: description.StreamSpecification?.StreamViewType ?? "") : nil,
+            encryption: isKMS ? .kmsKey(sse?.KMSMasterKeyArn ?? "") : .awsOwned,
+            encryptionStatus: sse?.Status,
+            tableClass: TableClass(rawValue: description.TableClassSummary?.TableClass ?? "STANDARD") ?? .standard,
+            deletionProtection: description.DeletionProtectionEnabled ?? false,
+            ttlAttribute: ttlEnabled ? timeToLive.AttributeName : nil,
+            ttlStatus: timeToLive.TimeToLiveStatus ?? "DISABLED",
+            pointInTimeRecovery: backups.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus == "ENABLED",
+            // moto appends on re-tagging; the last value of a key is the current one.
+            tags: Dictionary(tags.map { ($0.Key, $0.Value) }) { _, last in last }
+        )
+    }
+}
+
+extension Projection {
+    init(_ shape: ProjectionShape?) {
+        switch shape?.ProjectionType {
+        case "KEYS_ONLY": self = .keysOnly
+        case "INCLUDE": self = .include((shape?.NonKeyAttributes ?? []).sorted())
+        default: self = .all
+        }
+    }
+}

@@ -1,0 +1,124 @@
+public import AWSCore
+public import DynamoDBControl
+public import Manifest
+
+/// Reads what DynamoDB and KMS report, with bounded concurrency.
+public struct Observer: Sendable {
+    /// The control of each region.
+    public let controls: @Sendable (String) -> any TableControl
+    /// Most tables observed at once.
+    public let maxConcurrency: Int
+
+    /// Creates an observer.
+    public init(maxConcurrency: Int, controls: @escaping @Sendable (String) -> any TableControl) {
+        self.controls = controls
+        self.maxConcurrency = max(1, maxConcurrency)
+    }
+
+    /// One table's state: four calls (DescribeTable, DescribeTimeToLive, DescribeContinuousBackups,
+    /// ListTagsOfResource), or nil when the table does not exist.
+    public static func observeTable(
+        _ name: String,
+        region: String,
+        control: any TableControl
+    ) async throws(AWSError) -> ObservedTable? {
+        guard let description = try await control.describeTable(name) else { return nil }
+        // A table that is being created or deleted may not answer the other calls yet.
+        let isSettled =
+            description.TableStatus == nil || description.TableStatus == "ACTIVE"
+            || description.TableStatus == "UPDATING"
+        let timeToLive =
+            isSettled
+            ? try await control.describeTimeToLive(name)
+            : TimeToLiveDescription(TimeToLiveStatus: "DISABLED", AttributeName: nil)
+        let backups = isSettled ? try await control.describeContinuousBackups(name) : ContinuousBackupsDescription()
+        let tags = isSettled && description.TableArn != nil ? try await control.listTags(description.TableArn!) : []
+        return ObservedTable(
+            region: region,
+            description: description,
+            timeToLive: timeToLive,
+            backups: backups,
+            tags: tags
+        )
+    }
+
+    /// Observes every desired table.
+    public func observe(_ specs: [TableSpec]) async -> [Result<ObservedTable?, AWSError>] {
+        let controls = self.controls
+        return await specs.concurrentMap(limit: maxConcurrency) { spec in
+            do throws(AWSError) {
+                return .success(
+                    try await Self.observeTable(spec.tableName, region: spec.region, control: controls(spec.region))
+                )
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    /// Resolves every KMS key the specs name, once per region and key, plus the region's AWS managed key.
+    public func resolveKeys(_ specs: [TableSpec]) async -> KeyResolution {
+        var wanted: Set<RegionKey> = []
+        for spec in specs {
+            wanted.insert(RegionKey(region: spec.region, key: EncryptionSpec.awsManagedKeyAlias))
+            if let key = spec.encryption.keyToResolve { wanted.insert(RegionKey(region: spec.region, key: key)) }
+        }
+        let controls = self.controls
+        let list = Array(wanted)
+        let results = await list.concurrentMap(limit: maxConcurrency) { item -> Result<KeyMetadata, AWSError> in
+            do throws(AWSError) {
+                return .success(try await controls(item.region).describeKey(item.key))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return KeyResolution(results: Dictionary(uniqueKeysWithValues: zip(list, results)))
+    }
+}
+
+/// A key identifier in a region.
+public struct RegionKey: Hashable, Sendable {
+    /// The region.
+    public var region: String
+    /// The key id, key ARN, alias or alias ARN.
+    public var key: String
+}
+
+/// The KMS keys resolved this cycle.
+public struct KeyResolution: Sendable {
+    /// DescribeKey results.
+    public var results: [RegionKey: Result<KeyMetadata, AWSError>]
+
+    /// The region's AWS managed key ARN, nil when it does not exist yet.
+    public func awsManagedKeyArn(region: String) -> String? {
+        guard case .success(let metadata)? = results[RegionKey(region: region, key: EncryptionSpec.awsManagedKeyAlias)]
+        else { return nil }
+        return metadata.Arn
+    }
+
+    /// The resolved encryption of a spec.
+    public func resolve(_ spec: TableSpec) -> ResolvedEncryption {
+        switch spec.encryption.type {
+        case .awsOwned:
+            return .awsOwned
+        case .kms:
+            // DescribeKey on alias/aws/dynamodb creates the key on real AWS; an emulator may answer
+            // NotFound until a table uses it, which only means no table can be using it yet.
+            return .awsManaged(keyArn: awsManagedKeyArn(region: spec.region))
+        case .customerKey:
+            let key = spec.encryption.kmsKeyArn ?? ""
+            switch results[RegionKey(region: spec.region, key: key)] {
+            case .success(let metadata)?:
+                if let state = metadata.KeyState, state != "Enabled" {
+                    return .unresolvable("KMS key \(key) is \(state); enable it or choose another key")
+                }
+                guard let arn = metadata.Arn else { return .unresolvable("KMS DescribeKey returned no ARN for \(key)") }
+                return .customerKey(keyArn: arn)
+            case .failure(let error)?:
+                return .unresolvable("KMS key \(key) cannot be used: \(error)")
+            case nil:
+                return .unresolvable("KMS key \(key) was not resolved")
+            }
+        }
+    }
+}

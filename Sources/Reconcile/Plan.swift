@@ -1,0 +1,132 @@
+public import DynamoDBControl
+public import StatusLog
+
+/// One difference between a manifest and the table, and what Tablekeeper does about it.
+public struct Change: Sendable, Equatable {
+    /// What happens.
+    public enum Action: String, Sendable, Equatable {
+        case create
+        case update
+        case flag
+    }
+
+    /// Why a change is flagged.
+    public enum Reason: String, Sendable, Equatable {
+        case requiresReplacement = "requires-replacement"
+        case encryption
+        case destructive
+        case orphaned
+        case rateLimited = "rate-limited"
+        case policy
+        case unsupported
+    }
+
+    /// The field, e.g. `encryption` or `globalSecondaryIndexes[gsi-status]`.
+    public var field: String
+    /// What the table has.
+    public var from: String
+    /// What the manifest asks for.
+    public var to: String
+    /// What happens.
+    public var action: Action
+    /// Why it is flagged.
+    public var reason: Reason?
+    /// For flags: what an operator should do.
+    public var advice: String?
+
+    /// Creates a change.
+    public init(field: String, from: String, to: String, action: Action, reason: Reason? = nil, advice: String? = nil) {
+        self.field = field
+        self.from = from
+        self.to = to
+        self.action = action
+        self.reason = reason
+        self.advice = advice
+    }
+
+    /// The status-log form.
+    public var record: ChangeRecord {
+        ChangeRecord(field: field, from: from, to: to, action: action.rawValue, reason: reason?.rawValue)
+    }
+}
+
+/// One call (or small group of calls) that moves a table a step closer to its manifest.
+public enum Step: Sendable, Equatable {
+    /// CreateTable.
+    case create(CreateTableInput)
+    /// One UpdateTable call; `what` describes it for messages; `field` names the change it makes.
+    case updateTable(UpdateTableInput, what: String, field: String)
+    /// UpdateTimeToLive.
+    case timeToLive(attribute: String, enabled: Bool)
+    /// UpdateContinuousBackups.
+    case pointInTimeRecovery(Bool)
+    /// TagResource.
+    case tag([TagShape])
+    /// UntagResource.
+    case untag([String])
+
+    /// Whether the step is an UpdateTable or CreateTable call (which puts the table in transition).
+    public var changesTableStatus: Bool {
+        switch self {
+        case .create, .updateTable: true
+        default: false
+        }
+    }
+
+    /// A short description for messages.
+    public var summary: String {
+        switch self {
+        case .create: "create table"
+        case .updateTable(_, let what, _): what
+        case .timeToLive(let attribute, let enabled):
+            enabled ? "enable TTL on \(attribute)" : "disable TTL on \(attribute)"
+        case .pointInTimeRecovery(let on): on ? "enable point-in-time recovery" : "disable point-in-time recovery"
+        case .tag(let tags): "tag \(tags.map(\.Key).joined(separator: ", "))"
+        case .untag(let keys): "untag \(keys.joined(separator: ", "))"
+        }
+    }
+}
+
+/// What to do with one table this cycle.
+public struct TablePlan: Sendable, Equatable {
+    /// The manifest path, nil for orphans.
+    public var manifest: String?
+    /// The table name.
+    public var table: String
+    /// The region.
+    public var region: String
+    /// Every difference found, with its action.
+    public var changes: [Change] = []
+    /// The steps that apply the `update` and `create` changes, in the order they must run.
+    public var steps: [Step] = []
+    /// Set when the table (or an index, its encryption or TTL) is in transition.
+    public var pendingReason: String?
+    /// Set when the table cannot be planned (KMS key not resolvable, invalid manifest).
+    public var failure: String?
+    /// The table's ARN, when it exists.
+    public var tableArn: String?
+
+    /// Creates an empty plan for a table.
+    public init(manifest: String?, table: String, region: String) {
+        self.manifest = manifest
+        self.table = table
+        self.region = region
+    }
+
+    /// Whether there is nothing to do and nothing to report.
+    public var isInSync: Bool {
+        changes.isEmpty && pendingReason == nil && failure == nil
+    }
+
+    /// The flags (changes that need a person).
+    public var flags: [Change] {
+        changes.filter { $0.action == .flag }
+    }
+
+    /// The steps allowed this cycle: one UpdateTable (or CreateTable), or else all the light calls
+    /// (TTL, PITR, tags), which do not put the table in transition.
+    public var stepsForThisCycle: [Step] {
+        if let first = steps.first(where: \.changesTableStatus) { return [first] }
+        return steps
+    }
+}

@@ -1,0 +1,81 @@
+import DynamoDBControl
+public import Manifest
+public import TablekeeperConfig
+
+/// The pure heart of Tablekeeper: `(desired, observed, policy) -> plan`, no I/O.
+public enum Planner {
+    /// Plans one table.
+    ///
+    /// - Parameters:
+    ///   - desired: the manifest with its encryption resolved.
+    ///   - observed: the table as AWS reports it, nil when it does not exist.
+    ///   - policy: what may be applied.
+    ///   - context: facts about the table's region.
+    public static func plan(
+        desired: DesiredTable,
+        observed: ObservedTable?,
+        policy: ReconcilePolicy,
+        context: RegionContext
+    ) -> TablePlan {
+        var plan = TablePlan(manifest: desired.manifest, table: desired.spec.tableName, region: desired.spec.region)
+        if case .unresolvable(let message) = desired.encryption {
+            plan.failure = message
+            return plan
+        }
+        guard let observed else {
+            plan.changes = [Change(field: "table", from: "absent", to: "present", action: .create)]
+            plan.steps = [.create(CreateTableRequest.make(desired))]
+            return plan
+        }
+        plan.tableArn = observed.arn
+        if ["INACCESSIBLE_ENCRYPTION_CREDENTIALS", "ARCHIVING", "ARCHIVED"].contains(observed.status) {
+            plan.changes = [
+                Change(
+                    field: "table",
+                    from: observed.status,
+                    to: "ACTIVE",
+                    action: .flag,
+                    reason: .unsupported,
+                    advice: "the table's KMS key is not accessible: re-enable the key or restore its grants; "
+                        + "DynamoDB archives the table after 7 days"
+                )
+            ]
+            return plan
+        }
+        var builder = PlanBuilder(desired: desired, observed: observed, policy: policy, context: context)
+        builder.compareKeys()
+        builder.compareLocalIndexes()
+        builder.compareBilling()
+        builder.compareGlobalIndexes()
+        builder.compareStream()
+        builder.compareEncryption()
+        builder.compareTableClass()
+        builder.compareDeletionProtection()
+        builder.compareTimeToLive()
+        builder.comparePointInTimeRecovery()
+        builder.compareTags()
+        plan.changes = builder.changes
+        plan.steps = builder.steps
+        plan.pendingReason = observed.transition
+        return plan
+    }
+
+    /// Plans a managed table that no manifest names: always a flag, never a deletion.
+    public static func planOrphan(_ observed: ObservedTable) -> TablePlan {
+        var plan = TablePlan(manifest: nil, table: observed.name, region: observed.region)
+        plan.tableArn = observed.arn
+        let source = observed.tags[ReconcileTags.manifest].map { " (was \($0))" } ?? ""
+        plan.changes = [
+            Change(
+                field: "table",
+                from: "managed table\(source)",
+                to: "no manifest",
+                action: .flag,
+                reason: .orphaned,
+                advice: "restore its manifest, or remove the tag tablekeeper:managed to release it; "
+                    + "Tablekeeper never deletes tables"
+            )
+        ]
+        return plan
+    }
+}

@@ -1,0 +1,161 @@
+public import Foundation
+public import GitSource
+import Logging
+import StatusLog
+
+/// What one cycle did.
+public struct CycleReport: Sendable {
+    /// The cycle number.
+    public var cycle: Int
+    /// The revision reconciled (nil when no snapshot was available).
+    public var revision: String?
+    /// One result per table (orphans included).
+    public var results: [TableResult]
+    /// Set when the source could not be read; then no AWS call was made.
+    public var sourceError: SourceError?
+    /// Set when the head commit's signature was rejected.
+    public var signatureRejection: String?
+    /// How long the cycle took.
+    public var durationMs: Int
+    /// Tables per outcome.
+    public var counts: [String: Int]
+
+    /// Whether everything is in sync or on its way (nothing flagged, invalid or failed, and the source read).
+    public var isHealthy: Bool {
+        sourceError == nil && signatureRejection == nil && !results.contains { $0.outcome.needsAttention }
+    }
+
+    /// Whether some table still has work left (a requeue soon makes sense).
+    public var hasPendingWork: Bool {
+        results.contains { [.pending, .created, .updated].contains($0.outcome) }
+    }
+}
+
+extension Reconciler {
+    /// Runs one cycle on the outcome of a source poll and records it.
+    ///
+    /// - Parameters:
+    ///   - poll: the source's answer; a failed poll makes no AWS call at all.
+    ///   - trigger: why the cycle runs (`start`, `poll`, `webhook`, `requeue`, `once`).
+    public func runCycle(poll: SourcePoll, trigger: String) async -> CycleReport {
+        let started = ContinuousClock.now
+        let cycle = logState.lastCycle + 1
+        var records: [StatusRecord] = []
+        let time = StatusRecord.timestamp(Date())
+        var snapshot: SourceSnapshot?
+        var sourceError: SourceError?
+        var rejection: String?
+        switch poll {
+        case .snapshot(let current, let event):
+            snapshot = current
+            // A source record for each new revision, judged against the log so a restart repeats nothing.
+            if let event, event.outcome == "rewritten" || current.revision != logState.lastRevision {
+                records.append(
+                    sourceRecord(time: time, revision: current.revision, outcome: event.outcome, message: event.message)
+                )
+            }
+        case .failed(let error, _):
+            // Nothing is applied from a revision that could not be read, not even the last good one.
+            sourceError = error
+            records.append(sourceRecord(time: time, revision: nil, outcome: "fetch_failed", message: error.message))
+        case .signatureRejected(let revision, let detail, let lastGood):
+            rejection = detail
+            snapshot = lastGood
+            let kept = lastGood.map { "; \(String($0.revision.prefix(12))) stays in force" } ?? "; nothing is applied"
+            records.append(
+                sourceRecord(
+                    time: time,
+                    revision: revision,
+                    outcome: "signature_rejected",
+                    message: "\(String(revision.prefix(12))) not applied: \(detail)\(kept)"
+                )
+            )
+        }
+        var results: [TableResult] = []
+        if let snapshot {
+            results = await reconcile(snapshot)
+        }
+        let durationMs =
+            Int((ContinuousClock.now - started).components.seconds * 1000)
+            + Int((ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000)
+        var counts = Dictionary(uniqueKeysWithValues: StatusRecord.outcomes.map { ($0, 0) })
+        for result in results { counts[result.outcome.rawValue, default: 0] += 1 }
+        for result in results {
+            let record = result.record(time: time, cycle: cycle, revision: snapshot?.revision)
+            if logState.shouldWrite(record, actionTaken: result.actionTaken) {
+                records.append(record)
+            }
+        }
+        var cycleRecord = StatusRecord(time: StatusRecord.timestamp(Date()), kind: .cycle)
+        cycleRecord.cycle = cycle
+        cycleRecord.revision = snapshot?.revision
+        cycleRecord.trigger = trigger
+        cycleRecord.durationMs = durationMs
+        cycleRecord.counts = counts
+        records.append(cycleRecord)
+        for record in records { logState.observe(record) }
+        if let statusLog {
+            statusLog.append(records)
+            statusLog.sync()
+            if let problem = statusLog.lastError {
+                logger.error("status log not writable", metadata: ["error": "\(problem)"])
+            }
+        }
+        return CycleReport(
+            cycle: cycle,
+            revision: snapshot?.revision,
+            results: results,
+            sourceError: sourceError,
+            signatureRejection: rejection,
+            durationMs: durationMs,
+            counts: counts
+        )
+    }
+
+    func sourceRecord(time: String, revision: String?, outcome: String, message: String) -> StatusRecord {
+        var record = StatusRecord(time: time, kind: .source)
+        record.revision = revision
+        record.outcome = outcome
+        record.message = message
+        return record
+    }
+
+    func isOrphanSweepDue() -> Bool {
+        guard let interval = settings.orphanSweepInterval, let last = lastOrphanSweep else { return true }
+        return ContinuousClock.now - last >= interval
+    }
+
+    /// Plans and executes every table of a snapshot.
+    func reconcile(_ snapshot: SourceSnapshot) async -> [TableResult] {
+        let sweep = isOrphanSweepDue()
+        let prepared = await prepare(files: snapshot.files, problems: snapshot.problems, sweepOrphans: sweep)
+        if sweep {
+            lastOrphanSweep = .now
+            lastOrphans = prepared.orphans.map { Executor(policy: settings.policy).summarize($0, changes: $0.changes) }
+        }
+        let executor = Executor(policy: settings.policy)
+        let controls = self.controls
+        let memories = memory
+        let outcomes = await prepared.tables.concurrentMap(limit: settings.maxConcurrency) { table in
+            let key = "\(table.plan.region)/\(table.plan.table)"
+            var tableMemory = memories[key] ?? Executor.Memory()
+            let result = await executor.execute(
+                table.plan,
+                desired: table.desired,
+                control: controls(table.plan.region),
+                context: table.context,
+                memory: &tableMemory
+            )
+            return (key, result, tableMemory)
+        }
+        var results = prepared.settled
+        for (key, result, tableMemory) in outcomes {
+            memory[key] = tableMemory.isEmpty ? nil : tableMemory
+            results.append(result)
+        }
+        // Orphans found by an earlier sweep are repeated until the next one, unless a manifest names them again.
+        let named = Set(results.map { "\($0.region)/\($0.table)" })
+        results += lastOrphans.filter { !named.contains("\($0.region)/\($0.table)") }
+        return results.sorted { ($0.region, $0.table) < ($1.region, $1.table) }
+    }
+}

@@ -1,0 +1,117 @@
+import AWSCore
+import DynamoDBControl
+import Foundation
+public import GitSource
+import Logging
+import Manifest
+
+/// A table ready to execute: its desired state, its plan and its region's context.
+public struct PreparedTable: Sendable {
+    /// The desired table.
+    public var desired: DesiredTable
+    /// The plan.
+    public var plan: TablePlan
+    /// The region's context.
+    public var context: RegionContext
+}
+
+/// Everything known before anything is changed.
+public struct PreparedCycle: Sendable {
+    /// Tables with a plan.
+    public var tables: [PreparedTable] = []
+    /// Tables that could not be planned (invalid manifest, observe failure), as final results.
+    public var settled: [TableResult] = []
+    /// Managed tables without a manifest.
+    public var orphans: [TablePlan] = []
+}
+
+extension Reconciler {
+    /// Decodes, observes and plans; changes nothing.
+    public func prepare(
+        files: [SnapshotFile],
+        problems: [String: String] = [:],
+        sweepOrphans: Bool
+    ) async -> PreparedCycle {
+        var prepared = PreparedCycle()
+        let set = manifestCache.load(files, defaults: settings.defaults)
+        for (path, errors) in set.invalid.sorted(by: { $0.key < $1.key }) {
+            prepared.settled.append(invalidResult(path: path, errors: errors.map(\.description), files: files))
+        }
+        for (path, problem) in problems.sorted(by: { $0.key < $1.key }) {
+            prepared.settled.append(invalidResult(path: path, errors: ["\(path): \(problem)"], files: files))
+        }
+        var specs: [LoadedManifest] = []
+        for manifest in set.manifests {
+            if manifest.spec.region.isEmpty {
+                let error =
+                    "\(manifest.path): $.region: no region given and none configured (add \"region\" or set aws.region)"
+                prepared.settled.append(invalidResult(path: manifest.path, errors: [error], files: files))
+            } else {
+                specs.append(manifest)
+            }
+        }
+        let observer = Observer(maxConcurrency: settings.maxConcurrency, controls: controls)
+        let keys = await observer.resolveKeys(specs.map(\.spec))
+        let observed = await observer.observe(specs.map(\.spec))
+        for (manifest, result) in zip(specs, observed) {
+            let spec = manifest.spec
+            switch result {
+            case .failure(let error):
+                prepared.settled.append(
+                    TableResult(
+                        manifest: manifest.path,
+                        table: spec.tableName,
+                        region: spec.region,
+                        outcome: .failed,
+                        message: "could not read the table from AWS",
+                        error: error.description
+                    )
+                )
+            case .success(let table):
+                let desired = DesiredTable(manifest: manifest.path, spec: spec, encryption: keys.resolve(spec))
+                let context = RegionContext(awsManagedKeyArn: keys.awsManagedKeyArn(region: spec.region))
+                let plan = Planner.plan(desired: desired, observed: table, policy: settings.policy, context: context)
+                prepared.tables.append(PreparedTable(desired: desired, plan: plan, context: context))
+            }
+        }
+        if sweepOrphans {
+            let known = Set(specs.map { "\($0.spec.region)/\($0.spec.tableName)" })
+            let regions = Set(specs.map(\.spec.region) + settings.extraRegions)
+            prepared.orphans = await findOrphans(regions: regions.sorted(), known: known)
+        }
+        return prepared
+    }
+
+    /// Managed tables (tag `tablekeeper:managed`) that no manifest names.
+    func findOrphans(regions: [String], known: Set<String>) async -> [TablePlan] {
+        var plans: [TablePlan] = []
+        for region in regions {
+            let control = controls(region)
+            guard let names = try? await control.listTables() else {
+                logger.warning("orphan sweep could not list tables", metadata: ["region": "\(region)"])
+                continue
+            }
+            let unknown = names.filter { !known.contains("\(region)/\($0)") }
+            let found = await unknown.concurrentMap(limit: settings.maxConcurrency) { name -> ObservedTable? in
+                try? await Observer.observeTable(name, region: region, control: control)
+            }
+            plans += found.compactMap { $0 }.filter(\.isManaged).map(Planner.planOrphan)
+        }
+        return plans
+    }
+
+    func invalidResult(path: String, errors: [String], files: [SnapshotFile]) -> TableResult {
+        let bytes = files.first { $0.path == path }?.bytes ?? []
+        let document = try? JSONParser.parse(bytes)
+        let name = document?["tableName"]?.stringValue ?? (path as NSString).lastPathComponent
+        let region = document?["region"]?.stringValue ?? settings.defaults.region ?? ""
+        return TableResult(
+            manifest: path,
+            table: name,
+            region: region,
+            outcome: .invalid,
+            message: "manifest rejected; no AWS call made for this table",
+            error: errors.joined(separator: "\n")
+        )
+    }
+}

@@ -1,0 +1,75 @@
+public import DynamoDBControl
+public import Foundation
+public import GitSource
+public import Logging
+public import Manifest
+public import StatusLog
+public import TablekeeperConfig
+
+/// Runs reconcile cycles: manifests from a snapshot, observe, plan, execute one safe step per table,
+/// and write the status log.
+public actor Reconciler {
+    /// What a cycle needs besides the snapshot.
+    public struct Settings: Sendable {
+        /// What may be applied.
+        public var policy: ReconcilePolicy
+        /// Manifest defaults (region, encryption).
+        public var defaults: ManifestDefaults
+        /// Most AWS requests in flight.
+        public var maxConcurrency: Int
+        /// How often managed tables without a manifest are looked for; nil means every cycle.
+        public var orphanSweepInterval: Duration?
+        /// Regions swept for orphans besides those manifests name.
+        public var extraRegions: [String]
+
+        /// Creates settings.
+        public init(
+            policy: ReconcilePolicy,
+            defaults: ManifestDefaults,
+            maxConcurrency: Int = 16,
+            orphanSweepInterval: Duration? = nil,
+            extraRegions: [String] = []
+        ) {
+            self.policy = policy
+            self.defaults = defaults
+            self.maxConcurrency = maxConcurrency
+            self.orphanSweepInterval = orphanSweepInterval
+            self.extraRegions = extraRegions
+        }
+    }
+
+    var settings: Settings
+    let controls: @Sendable (String) -> any TableControl
+    let statusLog: StatusLogWriter?
+    let logger: Logger
+    var manifestCache = ManifestCache()
+    var memory: [String: Executor.Memory] = [:]
+    var logState: StatusLogState
+    var lastOrphanSweep: ContinuousClock.Instant?
+    var lastOrphans: [TableResult] = []
+
+    /// Creates a reconciler; `statusLog` nil means a dry run that records nothing.
+    ///
+    /// - Parameter history: the status log's records, oldest first, so a restart repeats nothing.
+    public init(
+        settings: Settings,
+        controls: @escaping @Sendable (String) -> any TableControl,
+        statusLog: StatusLogWriter?,
+        history: [StatusRecord] = [],
+        logger: Logger
+    ) {
+        self.settings = settings
+        self.controls = controls
+        self.statusLog = statusLog
+        self.logState = StatusLogState(records: history)
+        self.logger = logger
+    }
+
+    /// Replaces the settings (after a configuration reload).
+    public func update(settings: Settings) {
+        self.settings = settings
+    }
+
+    /// The number of the last cycle written.
+    public var lastCycle: Int { logState.lastCycle }
+}

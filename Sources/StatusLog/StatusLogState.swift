@@ -1,0 +1,36 @@
+/// The last record of every table and the last cycle number, rebuilt from the log at start, so a restart
+/// repeats nothing.
+public struct StatusLogState: Sendable {
+    /// The last table record per `region/table`.
+    public private(set) var lastTableRecords: [String: StatusRecord] = [:]
+    /// The highest cycle number seen.
+    public private(set) var lastCycle = 0
+    /// The revision of the last cycle or source record that named one.
+    public private(set) var lastRevision: String?
+
+    /// An empty state.
+    public init() {}
+
+    /// The state implied by `records` (oldest first).
+    public init(records: [StatusRecord]) {
+        for record in records {
+            observe(record)
+        }
+    }
+
+    /// Takes a record into account.
+    public mutating func observe(_ record: StatusRecord) {
+        if let cycle = record.cycle { lastCycle = max(lastCycle, cycle) }
+        if record.kind != .table, let revision = record.revision { lastRevision = revision }
+        if let key = record.tableKey { lastTableRecords[key] = record }
+    }
+
+    /// Whether a table record must be written: its outcome or changes differ from the last one, or an
+    /// action was taken.
+    public func shouldWrite(_ record: StatusRecord, actionTaken: Bool) -> Bool {
+        if actionTaken { return true }
+        guard let key = record.tableKey, let last = lastTableRecords[key] else { return true }
+        return last.outcome != record.outcome || (last.changes ?? []) != (record.changes ?? [])
+            || last.error != record.error || last.manifest != record.manifest
+    }
+}

@@ -1,0 +1,99 @@
+public import GitSource
+public import Manifest
+
+/// The configuration file, decoded and checked, with defaults applied.
+public struct TablekeeperConfiguration: Sendable, Equatable {
+    /// The git source.
+    public struct Source: Sendable, Equatable {
+        /// Remote URL.
+        public var url: String
+        /// Tracked branch.
+        public var branch = "main"
+        /// Manifests folder in the repository.
+        public var path = "manifests"
+        /// Poll interval.
+        public var interval: Duration = .seconds(30)
+        /// Deadline of one fetch-and-read.
+        public var deadline: Duration = .seconds(60)
+        /// Folder of the bare mirror.
+        public var cacheDirectory = "/var/lib/tablekeeper/repo"
+        /// Credentials.
+        public var auth = GitAuth()
+        /// allowed_signers file for signed commits.
+        public var allowedSignersFile: String?
+    }
+
+    /// AWS settings.
+    public struct AWS: Sendable, Equatable {
+        /// Region; wins over the AWS variables and profile.
+        public var region: String?
+        /// Endpoint for DynamoDB and KMS (a local emulator); wins over the AWS variables.
+        public var endpoint: String?
+        /// Most AWS requests in flight.
+        public var maxConcurrency = 16
+    }
+
+    /// Status log settings.
+    public struct StatusLog: Sendable, Equatable {
+        /// The JSON Lines file.
+        public var path = TablekeeperConfiguration.defaultStatusLogPath
+        /// Size at which the file is rotated.
+        public var maxBytes: Int64 = 64 << 20
+        /// Rotated files kept.
+        public var keep = 5
+    }
+
+    /// HTTP endpoint settings.
+    public struct HTTP: Sendable, Equatable {
+        /// Host and port to listen on.
+        public var listen = "127.0.0.1:9464"
+        /// File holding the webhook HMAC secret; no webhook when nil.
+        public var webhookSecretFile: String?
+    }
+
+    /// The git source.
+    public var source: Source
+    /// AWS settings.
+    public var aws = AWS()
+    /// The reconcile policy.
+    public var policy = ReconcilePolicy()
+    /// Manifest defaults (region comes from `aws.region`).
+    public var defaultEncryption = EncryptionSpec.kms
+    /// Status log settings.
+    public var statusLog = StatusLog()
+    /// HTTP settings.
+    public var http = HTTP()
+
+    /// Creates a configuration with defaults for everything but the source URL.
+    public init(source: Source) {
+        self.source = source
+    }
+
+    /// Where the status log is when no configuration says.
+    public static let defaultStatusLogPath = "/var/log/tablekeeper/status.jsonl"
+
+    /// The manifest defaults this configuration implies.
+    public var manifestDefaults: ManifestDefaults {
+        ManifestDefaults(region: aws.region, encryption: defaultEncryption)
+    }
+
+    /// The git source settings.
+    public var gitSource: GitSourceConfiguration {
+        GitSourceConfiguration(
+            url: source.url,
+            branch: source.branch,
+            path: source.path,
+            cacheDirectory: source.cacheDirectory,
+            auth: source.auth,
+            allowedSignersFile: source.allowedSignersFile,
+            deadline: source.deadline
+        )
+    }
+}
+
+extension TablekeeperConfiguration.Source {
+    /// A source with defaults and the given URL.
+    public init(url: String) {
+        self.url = url
+    }
+}

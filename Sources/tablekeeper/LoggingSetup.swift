@@ -1,0 +1,17 @@
+import Foundation
+import Logging
+
+/// Logging for the executable only (libraries never bootstrap it): one line per message on stderr.
+enum LoggingSetup {
+    static func bootstrap(level: Logger.Level) {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+
+    static func level(from text: String?) -> Logger.Level {
+        text.flatMap(Logger.Level.init(rawValue:)) ?? .info
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import GitSource
+import Logging
+import Manifest
+import Reconcile
+import TablekeeperConfig
+
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what Tablekeeper would do, changing nothing.",
+        discussion: """
+            Reads the manifests (from the tracked branch with --config, or from a folder with --manifests),
+            looks at the tables in AWS and prints a diff per table: + create, ~ update, ! flag (with what to do).
+            Exit status: 0 nothing to do, 2 changes or flags pending, 1 error.
+
+            Examples:
+              tablekeeper plan --config /etc/tablekeeper/config.json
+              tablekeeper plan --manifests manifests/ --endpoint http://127.0.0.1:5055 --region us-east-1 --json
+            """
+    )
+
+    @Option(help: "The configuration file (manifests come from its git source).")
+    var config: String?
+
+    @Option(help: "A folder of manifests to plan instead of the git source.")
+    var manifests: String?
+
+    @Option(help: "With --manifests: the DynamoDB and KMS endpoint (default: the AWS variables, then AWS).")
+    var endpoint: String?
+
+    @Option(help: "With --manifests: the region of manifests that name none (default: AWS_REGION).")
+    var region: String?
+
+    @Flag(help: "Machine-readable output.")
+    var json = false
+
+    func validate() throws {
+        if (config == nil) == (manifests == nil) {
+            throw ValidationError("give either --config FILE or --manifests DIR")
+        }
+        if config != nil, endpoint != nil || region != nil {
+            throw ValidationError("--endpoint and --region go with --manifests; with --config they come from the file")
+        }
+    }
+
+    mutating func run() async throws {
+        LoggingSetup.bootstrap(level: .warning)
+        let logger = Logger(label: "tablekeeper")
+        let runtime: Runtime
+        let files: [SnapshotFile]
+        var problems: [String: String] = [:]
+        do {
+            if let config {
+                runtime = try Runtime.load(configPath: config, logger: logger)
+                switch await runtime.makeGitSource().poll() {
+                case .snapshot(let snapshot, _):
+                    files = snapshot.files
+                    problems = snapshot.problems
+                case .failed(let error, _):
+                    printError("tablekeeper: source: \(error.message)")
+                    throw ExitCode(1)
+                case .signatureRejected(let revision, let detail, _):
+                    printError("tablekeeper: \(revision.prefix(12)) would not be applied: \(detail)")
+                    throw ExitCode(1)
+                }
+            } else {
+                var configuration = TablekeeperConfiguration(source: .init(url: "file:///dev/null"))
+                configuration.aws.region = region
+                configuration.aws.endpoint = endpoint
+                runtime = try Runtime.make(configuration: configuration, logger: logger)
+                let read = ManifestDirectory.read([manifests ?? "."])
+                for error in read.errors { problems[error.file] = error.problem }
+                files = read.files.map { SnapshotFile(path: $0.path, blob: "", bytes: $0.bytes) }
+            }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw ExitCode(1)
+        }
+        let reconciler = Reconciler(
+            settings: runtime.reconcilerSettings,
+            controls: runtime.controls.factory,
+            statusLog: nil,
+            logger: logger
+        )
+        let prepared = await reconciler.prepare(files: files, problems: problems, sweepOrphans: true)
+        let rendering = PlanRendering(prepared: prepared)
+        if json {
+            print(rendering.json())
+        } else {
+            for line in rendering.human(terminal: .standardOutput) { print(line) }
+        }
+        if prepared.settled.contains(where: { $0.outcome == .failed }) { throw ExitCode(1) }
+        if !rendering.isNothingToDo { throw ExitCode(2) }
+    }
+}

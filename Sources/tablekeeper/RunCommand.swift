@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import GitSource
+import Logging
+import Reconcile
+import StatusLog
+import TablekeeperConfig
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Reconcile DynamoDB tables with the manifests of the tracked branch.",
+        discussion: """
+            With --once: one full cycle (fetch, observe, plan, execute one safe step per table, record), then exit.
+            Exit status with --once: 0 converged, 2 something is flagged, invalid or failed, 1 fatal error.
+
+            Examples:
+              tablekeeper run --config /etc/tablekeeper/config.json
+              tablekeeper run --config config.json --once
+            """
+    )
+
+    @Option(help: "The configuration file.")
+    var config = "/etc/tablekeeper/config.json"
+
+    @Flag(help: "Run one cycle and exit.")
+    var once = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String?
+
+    mutating func run() async throws {
+        LoggingSetup.bootstrap(level: LoggingSetup.level(from: logLevel))
+        let logger = Logger(label: "tablekeeper")
+        let runtime: Runtime
+        do {
+            runtime = try Runtime.load(configPath: config, logger: logger)
+        } catch {
+            throw ExitCode(1)
+        }
+        guard once else {
+            try await Daemon(runtime: runtime, configPath: config).run()
+            return
+        }
+        let writer = StatusLogWriter(
+            path: runtime.configuration.statusLog.path,
+            maxBytes: runtime.configuration.statusLog.maxBytes,
+            keep: runtime.configuration.statusLog.keep
+        )
+        let history = StatusLogReader.read(path: runtime.configuration.statusLog.path).records
+        let reconciler = Reconciler(
+            settings: runtime.reconcilerSettings,
+            controls: runtime.controls.factory,
+            statusLog: writer,
+            history: history,
+            logger: logger
+        )
+        let poll = await runtime.makeGitSource().poll()
+        let report = await reconciler.runCycle(poll: poll, trigger: "once")
+        for line in CycleRendering.human(report, terminal: .standardOutput) { print(line) }
+        if let problem = writer.lastError {
+            printError("tablekeeper: the status log could not be written: \(problem)")
+        }
+        if let error = report.sourceError {
+            printError("tablekeeper: source: \(error.message)")
+            throw ExitCode(1)
+        }
+        if !report.isHealthy { throw ExitCode(2) }
+    }
+}
+
+/// Human form of a cycle's results.
+enum CycleRendering {
+    static func human(_ report: CycleReport, terminal: Terminal) -> [String] {
+        var lines: [String] = []
+        let header = ["TABLE", "REGION", "OUTCOME", "MESSAGE"]
+        let rows = report.results
+            .sorted {
+                ($0.outcome.needsAttention ? 0 : 1, $0.region, $0.table) < (
+                    $1.outcome.needsAttention ? 0 : 1, $1.region, $1.table
+                )
+            }
+            .map { result in
+                [
+                    result.table, result.region, result.outcome.rawValue,
+                    StatusRendering.oneLine(result.error.map { "\(result.message): \($0)" } ?? result.message),
+                ]
+            }
+        if !rows.isEmpty {
+            var painted = rows
+            for index in painted.indices { painted[index][2] = terminal.outcome(rows[index][2]) }
+            lines += Terminal.table([header] + rows, painted: [header] + painted)
+        }
+        if let rejection = report.signatureRejection {
+            lines.append("signature rejected: \(rejection)")
+        }
+        let counts = StatusRecord.outcomes.compactMap { outcome -> String? in
+            guard let count = report.counts[outcome], count > 0 else { return nil }
+            return "\(count) \(outcome)"
+        }
+        lines.append(
+            "cycle \(report.cycle) at \(String((report.revision ?? "no revision").prefix(12))): "
+                + (counts.isEmpty ? "no tables" : counts.joined(separator: ", ")) + " in \(report.durationMs) ms"
+        )
+        return lines
+    }
+}

@@ -1,0 +1,133 @@
+import AWSCore
+import AsyncHTTPClient
+import DynamoDBControl
+import Foundation
+import GitSource
+import Logging
+import Manifest
+import Reconcile
+import StatusLog
+import Synchronization
+import TablekeeperConfig
+
+/// Builds the parts a command needs from the configuration and the AWS environment.
+struct Runtime {
+    let configuration: TablekeeperConfiguration
+    let region: String
+    let endpoint: URL?
+    let environment: AWSEnvironment
+    let logger: Logger
+    let controls: ControlCache
+
+    /// Loads and checks a configuration file; prints every problem and exits 1 when it is bad.
+    static func load(configPath: String, logger: Logger) throws -> Runtime {
+        switch ConfigurationDecoder.load(path: configPath) {
+        case .failure(let errors):
+            for error in errors.errors { printError(error.description) }
+            throw ExitCodeError.fatal
+        case .success(let configuration):
+            return try make(configuration: configuration, logger: logger)
+        }
+    }
+
+    static func make(configuration: TablekeeperConfiguration, logger: Logger) throws -> Runtime {
+        var configuration = configuration
+        let environment = AWSEnvironment.process
+        // The config file's region and endpoint win over the AWS variables and profile.
+        guard let region = configuration.aws.region ?? environment.region() else {
+            printError("tablekeeper: no AWS region: set aws.region in the config, or AWS_REGION")
+            throw ExitCodeError.fatal
+        }
+        configuration.aws.region = region
+        let endpointText = configuration.aws.endpoint ?? environment.endpoint(service: "dynamodb")
+        let endpoint = endpointText.flatMap(URL.init(string:))
+        let kmsEndpoint = (configuration.aws.endpoint ?? environment.endpoint(service: "kms")).flatMap(
+            URL.init(string:)
+        )
+        let controls = ControlCache(
+            environment: environment,
+            dynamoDBEndpoint: endpoint,
+            kmsEndpoint: kmsEndpoint,
+            logger: logger
+        )
+        return Runtime(
+            configuration: configuration,
+            region: region,
+            endpoint: endpoint,
+            environment: environment,
+            logger: logger,
+            controls: controls
+        )
+    }
+
+    var reconcilerSettings: Reconciler.Settings {
+        Reconciler.Settings(
+            policy: configuration.policy,
+            defaults: configuration.manifestDefaults,
+            maxConcurrency: configuration.aws.maxConcurrency,
+            extraRegions: [region]
+        )
+    }
+
+    func makeGitSource() -> GitSource {
+        GitSource(configuration: configuration.gitSource, workerExecutable: Self.executablePath, logger: logger)
+    }
+
+    /// This binary, which also serves as the git worker.
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+}
+
+/// One `TableControl` per region over one shared connection pool, retry bucket and credential chain.
+final class ControlCache: Sendable {
+    let environment: AWSEnvironment
+    let dynamoDBEndpoint: URL?
+    let kmsEndpoint: URL?
+    let logger: Logger
+    let credentials: CredentialChain
+    let retry = RetryStrategy()
+    private let byRegion = Mutex<[String: AWSTableControl]>([:])
+
+    init(environment: AWSEnvironment, dynamoDBEndpoint: URL?, kmsEndpoint: URL?, logger: Logger) {
+        self.environment = environment
+        self.dynamoDBEndpoint = dynamoDBEndpoint
+        self.kmsEndpoint = kmsEndpoint
+        self.logger = logger
+        self.credentials = CredentialChain.standard(environment: environment)
+    }
+
+    func control(region: String) -> AWSTableControl {
+        byRegion.withLock { cache in
+            if let control = cache[region] { return control }
+            func client(_ service: AWSService, _ endpoint: URL?) -> AWSJSONClient {
+                AWSJSONClient(
+                    service: service,
+                    region: region,
+                    endpoint: endpoint ?? URL(string: service.defaultEndpoint(region: region))!,
+                    credentials: credentials,
+                    retry: retry,
+                    logger: logger
+                )
+            }
+            let control = AWSTableControl(
+                dynamoDB: DynamoDBClient(client: client(.dynamoDB, dynamoDBEndpoint)),
+                kms: KMSClient(client: client(.kms, kmsEndpoint))
+            )
+            cache[region] = control
+            return control
+        }
+    }
+
+    var factory: @Sendable (String) -> any TableControl {
+        { [self] region in control(region: region) }
+    }
+}
+
+/// Exit statuses of the commands.
+enum ExitCodeError: Error {
+    /// 1: a fatal error (bad config, unreadable source).
+    case fatal
+    /// 2: something is flagged, invalid or failed, or (plan) changes are pending.
+    case attention
+}
