@@ -81,6 +81,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ReconcileTests",
+            dependencies: ["Reconcile", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StatusLogTests",
+            dependencies: ["StatusLog", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GitSourceTests",
+            dependencies: ["GitSource", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TablekeeperTests",
+            dependencies: ["StatusLog", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AWSCoreTests",
             dependencies: ["AWSCore", "DynamoDBControl", "TestSupport"],
             resources: [.copy("Resources")],

@@ -1,0 +1,104 @@
+public import Foundation
+
+/// The result of a finished process.
+public struct ProcessResult: Sendable {
+    /// Exit status (or signal number when killed).
+    public var status: Int32
+    /// Standard output.
+    public var stdout: String
+    /// Standard error.
+    public var stderr: String
+}
+
+/// Runs programs for tests: the real binary, git, ssh-keygen.
+public enum ProcessRunner {
+    /// Runs `executable` with `arguments` and waits for it.
+    @discardableResult
+    public static func run(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        directory: String? = nil,
+        input: Data? = nil
+    ) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let stdout = Pipe()
+        let stderr = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(input) }
+        try? stdin.fileHandleForWriting.close()
+        // Drain both pipes concurrently so a chatty process never blocks on a full pipe.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errorData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData = stderr.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return ProcessResult(
+            status: process.terminationStatus,
+            stdout: String(decoding: outputData, as: UTF8.self),
+            stderr: String(decoding: errorData, as: UTF8.self)
+        )
+    }
+
+    /// Runs the built `tablekeeper` binary.
+    @discardableResult
+    public static func tablekeeper(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        directory: String? = nil
+    ) throws -> ProcessResult {
+        var environment = environment
+        environment["AWS_EC2_METADATA_DISABLED"] = "true"
+        environment["NO_COLOR"] = "1"
+        return try run(RepositoryPaths.binary, arguments, environment: environment, directory: directory)
+    }
+}
+
+/// A temporary folder removed when the value is released.
+public final class TemporaryDirectory: Sendable {
+    /// The folder's path.
+    public let path: String
+
+    /// Creates a fresh folder under the system's temporary directory.
+    public init(_ prefix: String = "tablekeeper-test") {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        path = url.path
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// A path inside the folder.
+    public func file(_ name: String) -> String {
+        (path as NSString).appendingPathComponent(name)
+    }
+
+    /// Writes text to a file inside the folder (creating parent folders) and returns its path.
+    @discardableResult
+    public func write(_ name: String, _ text: String) throws -> String {
+        let target = file(name)
+        try FileManager.default.createDirectory(
+            atPath: (target as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true
+        )
+        try text.write(toFile: target, atomically: true, encoding: .utf8)
+        return target
+    }
+}
