@@ -83,6 +83,49 @@ public struct ObservedTable: Sendable, Equatable {
     /// All tags, including `aws:` and `tablekeeper:` ones.
     public var tags: [String: String]
 
+    /// Creates an observed table from its parts.
+    public init(
+        name: String,
+        region: String,
+        arn: String,
+        status: String,
+        partitionKey: KeyAttribute?,
+        sortKey: KeyAttribute?,
+        billingMode: BillingMode,
+        throughput: Throughput?,
+        globalIndexes: [ObservedGlobalIndex],
+        localIndexes: [LocalSecondaryIndex],
+        stream: StreamView?,
+        encryption: ObservedEncryption,
+        encryptionStatus: String?,
+        tableClass: TableClass,
+        deletionProtection: Bool,
+        ttlAttribute: String?,
+        ttlStatus: String,
+        pointInTimeRecovery: Bool,
+        tags: [String: String]
+    ) {
+        self.name = name
+        self.region = region
+        self.arn = arn
+        self.status = status
+        self.partitionKey = partitionKey
+        self.sortKey = sortKey
+        self.billingMode = billingMode
+        self.throughput = throughput
+        self.globalIndexes = globalIndexes
+        self.localIndexes = localIndexes
+        self.stream = stream
+        self.encryption = encryption
+        self.encryptionStatus = encryptionStatus
+        self.tableClass = tableClass
+        self.deletionProtection = deletionProtection
+        self.ttlAttribute = ttlAttribute
+        self.ttlStatus = ttlStatus
+        self.pointInTimeRecovery = pointInTimeRecovery
+        self.tags = tags
+    }
+
     /// Whether the table or one of its indexes or its encryption is in transition.
     public var transition: String? {
         if status != "ACTIVE" { return "table is \(status)" }
