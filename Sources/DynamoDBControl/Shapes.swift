@@ -129,11 +129,16 @@ public struct TableDescription: Codable, Sendable, Equatable {
         public var KeySchema: [KeySchemaElement]?
         public var Projection: ProjectionShape?
     }
-    public struct SSEDescription: Codable, Sendable, Equatable {
+    public struct SSEDescriptionShape: Codable, Sendable, Equatable {
         public var Status: String?
         public var SSEType: String?
         public var KMSMasterKeyArn: String?
         public var InaccessibleEncryptionDateTime: Double?
+        public init(Status: String?, SSEType: String?, KMSMasterKeyArn: String?) {
+            self.Status = Status
+            self.SSEType = SSEType
+            self.KMSMasterKeyArn = KMSMasterKeyArn
+        }
     }
     public struct TableClassSummary: Codable, Sendable, Equatable {
         public var TableClass: String?
@@ -151,7 +156,7 @@ public struct TableDescription: Codable, Sendable, Equatable {
     public var LocalSecondaryIndexes: [LocalSecondaryIndexDescription]?
     public var StreamSpecification: StreamSpecificationShape?
     public var LatestStreamArn: String?
-    public var SSEDescription: SSEDescription?
+    public var SSEDescription: SSEDescriptionShape?
     public var TableClassSummary: TableClassSummary?
     public var DeletionProtectionEnabled: Bool?
     public init() {}

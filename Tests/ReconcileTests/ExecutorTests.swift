@@ -1,0 +1,180 @@
+import AWSCore
+import DynamoDBControl
+import Foundation
+import Manifest
+import Reconcile
+import TablekeeperConfig
+import Testing
+
+@Suite("Executor")
+struct ExecutorTests {
+    typealias F = Fixtures
+
+    func execute(
+        _ plan: TablePlan,
+        spec: TableSpec = Fixtures.spec,
+        control: RecordingControl,
+        memory: inout Executor.Memory,
+        policy: ReconcilePolicy = ReconcilePolicy(),
+        now: Date = Date()
+    ) async -> TableResult {
+        await Executor(policy: policy).execute(
+            plan,
+            desired: F.desired(spec),
+            control: control,
+            context: F.context,
+            memory: &memory,
+            now: now
+        )
+    }
+
+    @Test("a missing table is created and reported with its encryption")
+    func create() async {
+        let control = RecordingControl()
+        var memory = Executor.Memory()
+        let result = await execute(F.plan(F.spec, nil), control: control, memory: &memory)
+        #expect(control.calls == ["CreateTable"])
+        #expect(result.outcome == .created)
+        #expect(result.actionTaken)
+        #expect(result.message.contains("encryption KMS"))
+    }
+
+    @Test("one UpdateTable per table per cycle; the rest waits")
+    func oneStepPerCycle() async {
+        var spec = F.spec
+        spec.globalSecondaryIndexes.append(GlobalSecondaryIndex(name: "gsi-a", partitionKey: KeyAttribute(name: "a", type: .string)))
+        spec.globalSecondaryIndexes.append(GlobalSecondaryIndex(name: "gsi-b", partitionKey: KeyAttribute(name: "b", type: .string)))
+        spec.tags["team"] = "security"
+        let control = RecordingControl()
+        var memory = Executor.Memory()
+        let result = await execute(F.plan(spec), spec: spec, control: control, memory: &memory)
+        #expect(control.calls == ["UpdateTable"])
+        #expect(result.outcome == .updated)
+        #expect(result.message.contains("add index gsi-a"))
+        #expect(result.message.contains("2 more steps next cycle"))
+    }
+
+    @Test("light calls (TTL, PITR, tags) run together when no UpdateTable is due")
+    func lightSteps() async {
+        var observed = F.observed
+        observed.ttlAttribute = nil
+        observed.pointInTimeRecovery = false
+        var spec = F.spec
+        spec.tags["team"] = "security"
+        let control = RecordingControl()
+        var memory = Executor.Memory()
+        let result = await execute(F.plan(spec, observed), spec: spec, control: control, memory: &memory)
+        #expect(control.calls == ["UpdateTimeToLive", "UpdateContinuousBackups", "TagResource"])
+        #expect(result.outcome == .updated)
+    }
+
+    @Test("an in-sync table makes no call and is in_sync")
+    func inSync() async {
+        let control = RecordingControl()
+        var memory = Executor.Memory()
+        let result = await execute(F.plan(), control: control, memory: &memory)
+        #expect(control.calls.isEmpty)
+        #expect(result.outcome == .inSync)
+        #expect(!result.actionTaken)
+    }
+
+    @Test("a table in transition is pending and untouched")
+    func pending() async {
+        var observed = F.observed
+        observed.status = "UPDATING"
+        var spec = F.spec
+        spec.stream = .keysOnly
+        let control = RecordingControl()
+        var memory = Executor.Memory()
+        let result = await execute(F.plan(spec, observed), spec: spec, control: control, memory: &memory)
+        #expect(control.calls.isEmpty)
+        #expect(result.outcome == .pending)
+    }
+
+    @Test("a rate window flags the change with the time it can be retried, and it is not retried before")
+    func rateWindow() async throws {
+        var spec = F.spec
+        spec.encryption = .awsOwned
+        let policy = ReconcilePolicy(encryption: .apply)
+        let plan = F.plan(spec, policy: policy)
+        let control = RecordingControl()
+        control.fail(
+            "UpdateTable",
+            with: AWSError(
+                operation: "UpdateTable",
+                code: "LimitExceededException",
+                message: "Encryption mode changes are limited in the 24h window ending at 2030-08-20T08:42:25.398Z.",
+                kind: .rateWindow
+            )
+        )
+        var memory = Executor.Memory()
+        let first = await execute(plan, spec: spec, control: control, memory: &memory, policy: policy)
+        #expect(first.outcome == .flagged)
+        #expect(first.changes.first?.reason == .rateLimited)
+        #expect(first.message.contains("after 2030-08-20T08:42:25Z"))
+        let second = await execute(plan, spec: spec, control: control, memory: &memory, policy: policy)
+        #expect(control.calls == ["UpdateTable"])
+        #expect(second.outcome == .flagged)
+        // After the window the change is tried again.
+        let later = try #require(StatusTime.parse("2030-08-21T00:00:00Z"))
+        _ = await execute(plan, spec: spec, control: control, memory: &memory, policy: policy, now: later)
+        #expect(control.calls == ["UpdateTable", "UpdateTable"])
+    }
+
+    @Test("an encryption change the endpoint ignores stays flagged and is not repeated")
+    func encryptionNotApplied() async {
+        var spec = F.spec
+        spec.encryption = .awsOwned
+        let policy = ReconcilePolicy(encryption: .apply)
+        let plan = F.plan(spec, policy: policy)
+        let control = RecordingControl()
+        var still = TableDescription()
+        still.SSEDescription = TableDescription.SSEDescriptionShape(Status: "ENABLED", SSEType: "KMS", KMSMasterKeyArn: F.awsManagedArn)
+        control.describeAfterUpdate(still)
+        var memory = Executor.Memory()
+        let first = await execute(plan, spec: spec, control: control, memory: &memory, policy: policy)
+        #expect(first.outcome == .flagged)
+        #expect(first.message.contains("still reports the old key"))
+        _ = await execute(plan, spec: spec, control: control, memory: &memory, policy: policy)
+        #expect(control.calls == ["UpdateTable", "DescribeTable"])
+    }
+
+    @Test("ResourceInUse on create leaves the table pending, to be adopted on the next look")
+    func createConflict() async {
+        let control = RecordingControl()
+        control.fail(
+            "CreateTable",
+            with: AWSError(operation: "CreateTable", code: "ResourceInUseException", message: "exists", kind: .stateConflict)
+        )
+        var memory = Executor.Memory()
+        let result = await execute(F.plan(F.spec, nil), control: control, memory: &memory)
+        #expect(result.outcome == .pending)
+        #expect(result.message.contains("adopted"))
+    }
+
+    @Test("other AWS errors fail the table with the error")
+    func failure() async {
+        let control = RecordingControl()
+        control.fail(
+            "CreateTable",
+            with: AWSError(operation: "CreateTable", code: "AccessDeniedException", message: "no", kind: .accessDenied)
+        )
+        var memory = Executor.Memory()
+        let result = await execute(F.plan(F.spec, nil), control: control, memory: &memory)
+        #expect(result.outcome == .failed)
+        #expect(result.error == "CreateTable: AccessDeniedException: no")
+    }
+
+    @Test("a flagged change does not stop the safe ones")
+    func flagsAndUpdates() async {
+        var spec = F.spec
+        spec.encryption = .awsOwned
+        spec.stream = .newImage
+        let control = RecordingControl()
+        var memory = Executor.Memory()
+        let result = await execute(F.plan(spec), spec: spec, control: control, memory: &memory)
+        #expect(control.calls == ["UpdateTable"])
+        #expect(result.outcome == .flagged)
+        #expect(result.changes.map(\.action) == [.update, .flag])
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import StatusLog
+import TestSupport
+import Testing
+
+@Suite("Status log")
+struct StatusLogTests {
+    static func tableRecord(_ table: String, outcome: String, cycle: Int = 1, changes: [ChangeRecord] = []) -> StatusRecord {
+        var record = StatusRecord(time: "2026-11-29T04:29:09.123Z", kind: .table)
+        record.cycle = cycle
+        record.revision = String(repeating: "a", count: 40)
+        record.manifest = "manifests/\(table).json"
+        record.table = table
+        record.region = "us-east-1"
+        record.outcome = outcome
+        record.changes = changes
+        record.message = "a \"quoted\" message\nwith a newline"
+        return record
+    }
+
+    static func cycleRecord(_ cycle: Int) -> StatusRecord {
+        var record = StatusRecord(time: "2026-11-29T04:29:10.000Z", kind: .cycle)
+        record.cycle = cycle
+        record.revision = String(repeating: "b", count: 40)
+        record.trigger = "poll"
+        record.durationMs = 812
+        record.counts = ["in_sync": 40, "created": 1, "flagged": 1]
+        return record
+    }
+
+    @Test("every record kind round-trips through one JSON line")
+    func roundTrip() throws {
+        var source = StatusRecord(time: "2026-11-29T04:29:11.000Z", kind: .source)
+        source.revision = String(repeating: "c", count: 40)
+        source.outcome = "fetched"
+        source.message = "fetched cccccccccccc"
+        let change = ChangeRecord(field: "encryption", from: "DEFAULT", to: "KMS", action: "flag", reason: "encryption")
+        var table = Self.tableRecord("sentinel-requests", outcome: "flagged", changes: [change])
+        table.error = nil
+        var cycle = Self.cycleRecord(42)
+        cycle.counts = Dictionary(uniqueKeysWithValues: StatusRecord.outcomes.map { ($0, 0) }).merging(cycle.counts!) { $1 }
+        for record in [table, cycle, source] {
+            let line = record.jsonLine
+            #expect(!line.contains("\n"))
+            #expect(StatusRecord.parse(line: Array(line.utf8)) == record)
+        }
+        #expect(
+            table.jsonLine.hasPrefix(
+                #"{"v":1,"time":"2026-11-29T04:29:09.123Z","kind":"table","cycle":1,"revision":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","manifest":"manifests/sentinel-requests.json","table":"sentinel-requests","region":"us-east-1","outcome":"flagged","changes":[{"field":"encryption","from":"DEFAULT","to":"KMS","action":"flag","reason":"encryption"}]"#
+            )
+        )
+        #expect(table.jsonLine.hasSuffix(#","error":null}"#))
+    }
+
+    @Test("records are appended, and a restart rebuilds the last state per table")
+    func appendAndRebuild() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("status.jsonl")
+        let writer = StatusLogWriter(path: path)
+        writer.append([Self.tableRecord("a", outcome: "created"), Self.cycleRecord(1)])
+        writer.sync()
+        let (records, skipped) = StatusLogReader.read(path: path)
+        #expect(records.count == 2)
+        #expect(skipped == 0)
+        let state = StatusLogState(records: records)
+        #expect(state.lastCycle == 1)
+        #expect(!state.shouldWrite(Self.tableRecord("a", outcome: "created", cycle: 2), actionTaken: false))
+        #expect(state.shouldWrite(Self.tableRecord("a", outcome: "in_sync", cycle: 2), actionTaken: false))
+        #expect(state.shouldWrite(Self.tableRecord("a", outcome: "created", cycle: 2), actionTaken: true))
+        #expect(state.shouldWrite(Self.tableRecord("b", outcome: "in_sync", cycle: 2), actionTaken: false))
+        let changed = Self.tableRecord("a", outcome: "created", changes: [ChangeRecord(field: "x", from: "1", to: "2", action: "update")])
+        #expect(state.shouldWrite(changed, actionTaken: false))
+    }
+
+    @Test("a torn last line is skipped by readers and ended by the next writer")
+    func tornLine() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("status.jsonl")
+        let whole = Self.tableRecord("a", outcome: "created").jsonLine + "\n"
+        let torn = String(Self.cycleRecord(1).jsonLine.prefix(30))
+        try (whole + torn).write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(StatusLogReader.read(path: path).skippedLines == 1)
+        let writer = StatusLogWriter(path: path)
+        writer.append([Self.cycleRecord(2)])
+        writer.sync()
+        let (records, skipped) = StatusLogReader.read(path: path)
+        #expect(records.map(\.kind) == [.table, .cycle])
+        #expect(records.last?.cycle == 2)
+        #expect(skipped == 1)
+    }
+
+    @Test("rotation keeps the newest files and readers read across them in order")
+    func rotation() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("status.jsonl")
+        let writer = StatusLogWriter(path: path, maxBytes: 2000, keep: 3)
+        for cycle in 1...40 {
+            writer.append([Self.cycleRecord(cycle)])
+        }
+        writer.sync()
+        let files = StatusLogReader.files(path: path)
+        #expect(files.count == 4)
+        #expect(!FileManager.default.fileExists(atPath: "\(path).4"))
+        let cycles = StatusLogReader.read(path: path).records.compactMap(\.cycle)
+        #expect(cycles == cycles.sorted())
+        #expect(cycles.last == 40)
+        for file in files {
+            let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+            #expect(size <= 2000)
+        }
+    }
+
+    @Test("an unwritable log keeps records in memory and writes them when it can")
+    func unwritable() throws {
+        let folder = TemporaryDirectory()
+        let blocked = folder.file("blocked")
+        // A file where the log's folder should be: the log cannot be created.
+        try "x".write(toFile: blocked, atomically: true, encoding: .utf8)
+        let path = "\(blocked)/status.jsonl"
+        let writer = StatusLogWriter(path: path)
+        writer.append([Self.cycleRecord(1)])
+        #expect(!writer.isHealthy)
+        #expect(writer.lastError?.contains("status.jsonl") == true)
+        try FileManager.default.removeItem(atPath: blocked)
+        writer.append([Self.cycleRecord(2)])
+        writer.sync()
+        #expect(writer.isHealthy)
+        #expect(StatusLogReader.read(path: path).records.compactMap(\.cycle) == [1, 2])
+    }
+
+    @Test("the summary shows each current table once, what needs a person first")
+    func summary() {
+        var invalid = Self.tableRecord("orders.json", outcome: "invalid")
+        invalid.manifest = "manifests/orders.json"
+        var fixed = Self.tableRecord("orders", outcome: "created")
+        fixed.manifest = "manifests/orders.json"
+        let records = [
+            Self.tableRecord("b", outcome: "in_sync"), Self.tableRecord("a", outcome: "created"), invalid,
+            Self.tableRecord("c", outcome: "failed"), Self.tableRecord("a", outcome: "flagged"), Self.cycleRecord(3), fixed,
+        ]
+        let summary = StatusSummary(records: records)
+        #expect(summary.tables.map { $0.table ?? "" } == ["a", "c", "b", "orders"])
+        #expect(summary.tables.first?.outcome == "flagged")
+        #expect(summary.needsAttention)
+        #expect(summary.lastCycle?.cycle == 3)
+    }
+}
