@@ -42,8 +42,12 @@ struct ExecutorTests {
     @Test("one UpdateTable per table per cycle; the rest waits")
     func oneStepPerCycle() async {
         var spec = F.spec
-        spec.globalSecondaryIndexes.append(GlobalSecondaryIndex(name: "gsi-a", partitionKey: KeyAttribute(name: "a", type: .string)))
-        spec.globalSecondaryIndexes.append(GlobalSecondaryIndex(name: "gsi-b", partitionKey: KeyAttribute(name: "b", type: .string)))
+        spec.globalSecondaryIndexes.append(
+            GlobalSecondaryIndex(name: "gsi-a", partitionKey: KeyAttribute(name: "a", type: .string))
+        )
+        spec.globalSecondaryIndexes.append(
+            GlobalSecondaryIndex(name: "gsi-b", partitionKey: KeyAttribute(name: "b", type: .string))
+        )
         spec.tags["team"] = "security"
         let control = RecordingControl()
         var memory = Executor.Memory()
@@ -129,7 +133,11 @@ struct ExecutorTests {
         let plan = F.plan(spec, policy: policy)
         let control = RecordingControl()
         var still = TableDescription()
-        still.SSEDescription = TableDescription.SSEDescriptionShape(Status: "ENABLED", SSEType: "KMS", KMSMasterKeyArn: F.awsManagedArn)
+        still.SSEDescription = TableDescription.SSEDescriptionShape(
+            Status: "ENABLED",
+            SSEType: "KMS",
+            KMSMasterKeyArn: F.awsManagedArn
+        )
         control.describeAfterUpdate(still)
         var memory = Executor.Memory()
         let first = await execute(plan, spec: spec, control: control, memory: &memory, policy: policy)
@@ -144,7 +152,12 @@ struct ExecutorTests {
         let control = RecordingControl()
         control.fail(
             "CreateTable",
-            with: AWSError(operation: "CreateTable", code: "ResourceInUseException", message: "exists", kind: .stateConflict)
+            with: AWSError(
+                operation: "CreateTable",
+                code: "ResourceInUseException",
+                message: "exists",
+                kind: .stateConflict
+            )
         )
         var memory = Executor.Memory()
         let result = await execute(F.plan(F.spec, nil), control: control, memory: &memory)

@@ -5,7 +5,12 @@ import Testing
 
 @Suite("Status log")
 struct StatusLogTests {
-    static func tableRecord(_ table: String, outcome: String, cycle: Int = 1, changes: [ChangeRecord] = []) -> StatusRecord {
+    static func tableRecord(
+        _ table: String,
+        outcome: String,
+        cycle: Int = 1,
+        changes: [ChangeRecord] = []
+    ) -> StatusRecord {
         var record = StatusRecord(time: "2026-11-29T04:29:09.123Z", kind: .table)
         record.cycle = cycle
         record.revision = String(repeating: "a", count: 40)
@@ -38,7 +43,9 @@ struct StatusLogTests {
         var table = Self.tableRecord("sentinel-requests", outcome: "flagged", changes: [change])
         table.error = nil
         var cycle = Self.cycleRecord(42)
-        cycle.counts = Dictionary(uniqueKeysWithValues: StatusRecord.outcomes.map { ($0, 0) }).merging(cycle.counts!) { $1 }
+        cycle.counts = Dictionary(uniqueKeysWithValues: StatusRecord.outcomes.map { ($0, 0) }).merging(cycle.counts!) {
+            $1
+        }
         for record in [table, cycle, source] {
             let line = record.jsonLine
             #expect(!line.contains("\n"))
@@ -68,7 +75,11 @@ struct StatusLogTests {
         #expect(state.shouldWrite(Self.tableRecord("a", outcome: "in_sync", cycle: 2), actionTaken: false))
         #expect(state.shouldWrite(Self.tableRecord("a", outcome: "created", cycle: 2), actionTaken: true))
         #expect(state.shouldWrite(Self.tableRecord("b", outcome: "in_sync", cycle: 2), actionTaken: false))
-        let changed = Self.tableRecord("a", outcome: "created", changes: [ChangeRecord(field: "x", from: "1", to: "2", action: "update")])
+        let changed = Self.tableRecord(
+            "a",
+            outcome: "created",
+            changes: [ChangeRecord(field: "x", from: "1", to: "2", action: "update")]
+        )
         #expect(state.shouldWrite(changed, actionTaken: false))
     }
 
@@ -136,7 +147,8 @@ struct StatusLogTests {
         fixed.manifest = "manifests/orders.json"
         let records = [
             Self.tableRecord("b", outcome: "in_sync"), Self.tableRecord("a", outcome: "created"), invalid,
-            Self.tableRecord("c", outcome: "failed"), Self.tableRecord("a", outcome: "flagged"), Self.cycleRecord(3), fixed,
+            Self.tableRecord("c", outcome: "failed"), Self.tableRecord("a", outcome: "flagged"), Self.cycleRecord(3),
+            fixed,
         ]
         let summary = StatusSummary(records: records)
         #expect(summary.tables.map { $0.table ?? "" } == ["a", "c", "b", "orders"])

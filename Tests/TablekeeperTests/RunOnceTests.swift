@@ -1,0 +1,190 @@
+import Foundation
+import StatusLog
+import TestSupport
+import Testing
+
+/// The real binary against a real git remote and a real moto server.
+@Suite("run --once, plan and status end to end")
+struct RunOnceTests {
+    @Test("the example tables are created KMS-encrypted, converge, and the next run changes nothing")
+    func exampleTables() throws {
+        var files: [String: String] = [:]
+        for name in ["sentinel-requests", "sentinel-breakglass", "sentinel-sessions"] {
+            files["manifests/\(name).json"] = try String(
+                contentsOfFile: RepositoryPaths.path("manifests/\(name).json"),
+                encoding: .utf8
+            )
+        }
+        files["manifests/table.schema.json"] = "{}"
+        let scenario = try Scenario(files: files)
+        let first = try scenario.runOnce()
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        #expect(
+            try scenario.outcomes() == [
+                "sentinel-requests": "created", "sentinel-breakglass": "created", "sentinel-sessions": "created",
+            ]
+        )
+        let encryption = try scenario.boto(
+            """
+            arn = kms.describe_key(KeyId="alias/aws/dynamodb")["KeyMetadata"]["Arn"]
+            out = []
+            for name in ["sentinel-requests", "sentinel-breakglass", "sentinel-sessions"]:
+                t = ddb.describe_table(TableName=name)["Table"]
+                out.append(t["SSEDescription"]["SSEType"] == "KMS" and t["SSEDescription"]["KMSMasterKeyArn"] == arn
+                           and t["DeletionProtectionEnabled"])
+            print(all(out))
+            """
+        )
+        #expect(encryption == "True")
+        // TTL and PITR follow once ACTIVE: the second cycle applies them, the third finds everything in sync.
+        #expect(try scenario.runOnce().status == 0)
+        #expect(try scenario.runOnce().status == 0)
+        #expect(Set(try scenario.outcomes().values) == ["in_sync"])
+        let settings = try scenario.boto(
+            """
+            t = ddb.describe_time_to_live(TableName="sentinel-sessions")["TimeToLiveDescription"]
+            p = ddb.describe_continuous_backups(TableName="sentinel-sessions")["ContinuousBackupsDescription"]
+            print(t["AttributeName"], p["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"])
+            """
+        )
+        #expect(settings == "ttl ENABLED")
+        let before = scenario.records().filter { $0.kind == .table }.count
+        let again = try scenario.runOnce()
+        #expect(again.status == 0)
+        // Running the same cycle again makes no change and writes no table record.
+        #expect(scenario.records().filter { $0.kind == .table }.count == before)
+        let plan = try scenario.tablekeeper(["plan", "--config", scenario.configPath])
+        #expect(plan.status == 0, "\(plan.stdout)")
+        #expect(plan.stdout.contains("Plan: 3 in sync"))
+    }
+
+    @Test("a customer key given as an alias is created with its key ARN and is not seen as drift")
+    func customerKeyAlias() throws {
+        let name = Scenario.unique("cmk")
+        let scenario = try Scenario(files: ["manifests/a.json": "{}"])
+        let keyArn = try scenario.boto(
+            """
+            key = kms.create_key()["KeyMetadata"]
+            alias = "alias/\(name)"
+            kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
+            print(key["Arn"])
+            """
+        )
+        let aliasArn = "arn:aws:kms:us-east-1:123456789012:alias/\(name)"
+        try scenario.git.commit(
+            files: [
+                "manifests/a.json": nil,
+                "manifests/\(name).json": Scenario.manifest(
+                    name,
+                    extra: #", "encryption": {"type": "CUSTOMER_KEY", "kmsKeyArn": "\#(aliasArn)"}"#
+                ),
+            ],
+            message: "customer key"
+        )
+        #expect(try scenario.runOnce().status == 0)
+        let reported = try scenario.boto(
+            #"print(ddb.describe_table(TableName="\#(name)")["Table"]["SSEDescription"]["KMSMasterKeyArn"])"#
+        )
+        #expect(reported == keyArn)
+        _ = try scenario.runOnce()
+        let third = try scenario.runOnce()
+        #expect(third.status == 0, "\(third.stdout)")
+        #expect(try scenario.outcomes()[name] == "in_sync")
+    }
+
+    @Test("encryption and key-schema drift are flagged and left untouched; a GSI is added in place")
+    func drift() throws {
+        let name = Scenario.unique("drift")
+        let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
+        _ = try scenario.runOnce()
+        _ = try scenario.runOnce()
+        try scenario.git.commit(
+            files: [
+                "manifests/\(name).json": Scenario.manifest(
+                    name,
+                    extra: #", "encryption": {"type": "DEFAULT"}, "sortKey": {"name": "created_at", "type": "S"}"#
+                )
+            ],
+            message: "change encryption and key schema"
+        )
+        let flagged = try scenario.runOnce()
+        #expect(flagged.status == 2)
+        #expect(try scenario.outcomes()[name] == "flagged")
+        let record = try #require(scenario.records().last { $0.table == name })
+        #expect(Set(record.changes?.map(\.field) ?? []) == ["sortKey", "encryption"])
+        #expect(record.changes?.first { $0.field == "encryption" }?.reason == "encryption")
+        #expect(record.changes?.first { $0.field == "sortKey" }?.reason == "requires-replacement")
+        let sse = try scenario.boto(
+            #"print(ddb.describe_table(TableName="\#(name)")["Table"]["SSEDescription"]["SSEType"])"#
+        )
+        #expect(sse == "KMS")
+
+        try scenario.git.commit(
+            files: [
+                "manifests/\(name).json": Scenario.manifest(name, indexes: ["gsi-status", "gsi-owner"])
+            ],
+            message: "add gsi-owner"
+        )
+        #expect(try scenario.runOnce().status == 0)
+        let indexes = try scenario.boto(
+            #"print(sorted(i["IndexName"] for i in ddb.describe_table(TableName="\#(name)")["Table"]["GlobalSecondaryIndexes"]))"#
+        )
+        #expect(indexes == "['gsi-owner', 'gsi-status']")
+    }
+
+    @Test("an invalid manifest makes no AWS call for its table and does not stop the others")
+    func invalidManifest() throws {
+        let good = Scenario.unique("good")
+        let bad = Scenario.unique("bad")
+        let scenario = try Scenario(files: [
+            "manifests/\(good).json": Scenario.manifest(good),
+            "manifests/\(bad).json": #"{"tableName": "\#(bad)", "partitionKey": {"name": "id", "type": "STRING"}}"#,
+        ])
+        let result = try scenario.runOnce()
+        #expect(result.status == 2)
+        #expect(try scenario.outcomes() == [good: "created", bad: "invalid"])
+        let record = try #require(scenario.records().last { $0.table == bad })
+        #expect(record.error?.contains("manifests/\(bad).json: $.partitionKey.type:") == true)
+        let exists = try scenario.boto(#"print("\#(bad)" in ddb.list_tables()["TableNames"])"#)
+        #expect(exists == "False")
+    }
+
+    @Test("a managed table whose manifest is removed is flagged orphaned and kept")
+    func orphan() throws {
+        let name = Scenario.unique("orphan")
+        let keep = Scenario.unique("keep")
+        let scenario = try Scenario(files: [
+            "manifests/\(name).json": Scenario.manifest(name), "manifests/\(keep).json": Scenario.manifest(keep),
+        ])
+        _ = try scenario.runOnce()
+        try scenario.git.commit(files: ["manifests/\(name).json": nil], message: "remove a manifest")
+        let result = try scenario.runOnce()
+        #expect(result.status == 2)
+        let record = try #require(scenario.records().last { $0.table == name })
+        #expect(record.outcome == "flagged")
+        #expect(record.changes?.first?.reason == "orphaned")
+        let exists = try scenario.boto(#"print("\#(name)" in ddb.list_tables()["TableNames"])"#)
+        #expect(exists == "True")
+    }
+
+    @Test("a source that cannot be read makes no AWS call and exits 1")
+    func sourceError() throws {
+        let name = Scenario.unique("src")
+        let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
+        try FileManager.default.removeItem(atPath: scenario.git.remotePath)
+        let result = try scenario.runOnce()
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("source:"))
+        let source = try #require(scenario.records().last { $0.kind == .source })
+        #expect(source.outcome == "fetch_failed")
+        let exists = try scenario.boto(#"print("\#(name)" in ddb.list_tables()["TableNames"])"#)
+        #expect(exists == "False")
+    }
+
+    @Test("status exits 2 when a table needs a person, and says where it looked when there is no log")
+    func statusExitCodes() throws {
+        let missing = try ProcessRunner.tablekeeper(["status", "--log", "/nonexistent/status.jsonl"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no status log at /nonexistent/status.jsonl"))
+    }
+}
