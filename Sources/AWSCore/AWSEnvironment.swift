@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The process environment and shared AWS files that credential, region and endpoint resolution read.
 ///

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Something that can produce AWS credentials.
 public protocol CredentialProvider: Sendable {

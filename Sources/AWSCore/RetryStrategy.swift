@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Synchronization
 
 /// AWS "standard" retry mode: full-jitter exponential backoff and a shared retry token bucket.

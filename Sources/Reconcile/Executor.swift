@@ -1,7 +1,7 @@
-public import AWSCore
+import AWSCore
 public import DynamoDBControl
 public import Foundation
-public import Manifest
+import Manifest
 public import TablekeeperConfig
 
 /// Carries out the steps allowed this cycle and turns the result into an outcome.

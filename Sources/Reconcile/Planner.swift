@@ -1,5 +1,5 @@
 import DynamoDBControl
-public import Manifest
+import Manifest
 public import TablekeeperConfig
 
 /// The pure heart of Tablekeeper: `(desired, observed, policy) -> plan`, no I/O.

@@ -1,6 +1,6 @@
 public import DynamoDBControl
-public import Foundation
-public import GitSource
+import Foundation
+import GitSource
 public import Logging
 public import Manifest
 public import StatusLog

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Synchronization
 
 /// Appends records to the status log: one `write(2)` per record on an `O_APPEND` descriptor, `fsync` on

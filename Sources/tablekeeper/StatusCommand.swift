@@ -100,7 +100,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func matches(_ record: StatusRecord, cutoff: Date?) -> Bool {
-        if let table, record.kind == .table, record.table != table { return false }
+        if let table, record.kind != .table || record.table != table { return false }
         if let cutoff, let date = record.date, date < cutoff { return false }
         return true
     }

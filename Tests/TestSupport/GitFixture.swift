@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A real git remote made with the git CLI: a bare `origin.git` and a work tree that commits and pushes.
 public final class GitFixture: Sendable {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A real moto server (`moto_server -H 127.0.0.1 -p PORT`) on a free loopback port, stopped by its pid.
 public final class MotoServer: Sendable {
