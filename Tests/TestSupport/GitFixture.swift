@@ -40,7 +40,7 @@ public final class GitFixture: Sendable {
 
     /// Writes files (nil removes), commits and pushes; returns the new commit id.
     @discardableResult
-    public func commit(files: [String: String?], message: String, extraArguments: [String] = []) throws -> String {
+    public func commit(files: [String: String?], message: String, signingKey: String? = nil) throws -> String {
         for (path, text) in files {
             let target = (workPath as NSString).appendingPathComponent(path)
             if let text {
@@ -54,7 +54,8 @@ public final class GitFixture: Sendable {
             }
         }
         try git(["add", "-A"])
-        try git(["commit", "-q", "--allow-empty", "-m", message] + extraArguments)
+        let signing = signingKey.map { ["-c", "gpg.format=ssh", "-c", "user.signingkey=\($0)"] } ?? []
+        try git(signing + ["commit", "-q", "--allow-empty", "-m", message] + (signingKey == nil ? [] : ["-S"]))
         try git(["push", "-q", "--force", remotePath, "HEAD:main"])
         return try git(["rev-parse", "HEAD"])
     }
