@@ -15,18 +15,10 @@ enum KnownHosts {
         let encoded = Data(key).base64EncodedString()
         for line in text.split(whereSeparator: \.isNewline) {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count >= 3, !fields[0].hasPrefix("#") else { continue }
-            var hostField = fields[0]
-            var keyIndex = 2
-            if hostField.hasPrefix("@") {
-                // @revoked and @cert-authority markers: never accept such lines as a plain host key.
-                guard fields.count >= 4 else { continue }
-                hostField = fields[1]
-                keyIndex = 3
-                continue
-            }
-            guard String(fields[keyIndex]) == encoded else { continue }
-            for pattern in hostField.split(separator: ",") {
+            // Comments, and @revoked / @cert-authority lines, never vouch for a plain host key.
+            guard fields.count >= 3, !fields[0].hasPrefix("#"), !fields[0].hasPrefix("@") else { continue }
+            guard String(fields[2]) == encoded else { continue }
+            for pattern in fields[0].split(separator: ",") {
                 if names.contains(String(pattern)) { return true }
                 if pattern.hasPrefix("|1|"), names.contains(where: { matchesHashed(String(pattern), name: $0) }) {
                     return true

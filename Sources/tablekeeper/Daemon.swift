@@ -27,7 +27,7 @@ struct Daemon {
             settings: settings,
             controls: runtime.controls.factory,
             statusLog: writer,
-            history: StatusLogReader.read(path: configuration.statusLog.path).records,
+            history: StatusLogReader.read(path: configuration.statusLog.path, latestCycleOnly: true).records,
             logger: runtime.logger
         )
         let source = runtime.makeGitSource()
@@ -44,9 +44,8 @@ struct Daemon {
                     "durationMs": "\(report.durationMs)",
                 ]
             )
-            let interval = configuration.source.interval
-            let jitter = Double.random(in: 0.9...1.1)
-            var wait = Duration.milliseconds(Int64(Double(interval.components.seconds * 1000) * jitter))
+            // ±10 % jitter, so many daemons polling one remote do not stay in step.
+            var wait = configuration.source.interval * Double.random(in: 0.9...1.1)
             trigger = "poll"
             if report.hasPendingWork, Self.requeue < wait {
                 wait = Self.requeue
@@ -67,6 +66,11 @@ final class SignalFlag: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
 
     init(signals: [Int32]) {
+        // A parent may have blocked these signals (the mask is inherited): unblock them for this thread.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in signals { sigaddset(&set, number) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         for number in signals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)

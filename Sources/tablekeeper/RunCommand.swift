@@ -47,7 +47,7 @@ struct RunCommand: AsyncParsableCommand {
             maxBytes: runtime.configuration.statusLog.maxBytes,
             keep: runtime.configuration.statusLog.keep
         )
-        let history = StatusLogReader.read(path: runtime.configuration.statusLog.path).records
+        let history = StatusLogReader.read(path: runtime.configuration.statusLog.path, latestCycleOnly: true).records
         let reconciler = Reconciler(
             settings: runtime.reconcilerSettings,
             controls: runtime.controls.factory,

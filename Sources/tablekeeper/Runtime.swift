@@ -124,10 +124,7 @@ final class ControlCache: Sendable {
     }
 }
 
-/// Exit statuses of the commands.
+/// A fatal error whose problems were already printed: the command exits 1.
 enum ExitCodeError: Error {
-    /// 1: a fatal error (bad config, unreadable source).
     case fatal
-    /// 2: something is flagged, invalid or failed, or (plan) changes are pending.
-    case attention
 }

@@ -72,7 +72,8 @@ struct StatusCommand: AsyncParsableCommand {
             printError("tablekeeper: no status log at \(path) (pass --log FILE or --config FILE, or start the daemon)")
             throw ExitCode(1)
         }
-        let (records, skipped) = StatusLogReader.read(path: path)
+        // The current state needs only the last cycle record; history needs them all.
+        let (records, skipped) = StatusLogReader.read(path: path, latestCycleOnly: !(history || follow))
         if skipped > 0 {
             printError("tablekeeper: skipped \(skipped) torn or unreadable line\(skipped == 1 ? "" : "s") in \(path)")
         }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A real moto server (`moto_server -H 127.0.0.1 -p PORT`) on a free loopback port, stopped by its pid.
+/// A real moto server (`python3 -m moto.server -H 127.0.0.1 -p PORT`) on a free loopback port, stopped by its pid.
 public final class MotoServer: Sendable {
     /// The port it listens on.
     public let port: Int
@@ -24,7 +24,7 @@ public final class MotoServer: Sendable {
         let port = try freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["moto_server", "-H", "127.0.0.1", "-p", String(port)]
+        process.arguments = ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)]
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -37,7 +37,7 @@ public final class MotoServer: Sendable {
         }
         server.stop()
         throw MotoError(
-            description: "moto_server did not start on port \(port) within 30 s (is moto[server] installed?)"
+            description: "moto did not start on port \(port) within 30 s (is moto[server] installed?)"
         )
     }
 

@@ -1,0 +1,95 @@
+import Foundation
+import StatusLog
+import TestSupport
+import Testing
+
+/// `tablekeeper status` over logs written by the real writer.
+@Suite("status command")
+struct StatusCommandTests {
+    static func cycle(_ number: Int) -> StatusRecord {
+        var record = StatusRecord(time: StatusRecord.timestamp(Date()), kind: .cycle)
+        record.cycle = number
+        record.revision = String(repeating: "a", count: 40)
+        record.trigger = "poll"
+        record.durationMs = 5
+        record.counts = ["in_sync": 1]
+        return record
+    }
+
+    static func table(_ name: String, _ outcome: String, cycle: Int) -> StatusRecord {
+        var record = StatusRecord(time: StatusRecord.timestamp(Date()), kind: .table)
+        record.cycle = cycle
+        record.revision = String(repeating: "a", count: 40)
+        record.manifest = "manifests/\(name).json"
+        record.table = name
+        record.region = "us-east-1"
+        record.outcome = outcome
+        record.message = "\(name) is \(outcome)"
+        return record
+    }
+
+    @Test("one line per table, what needs a person first, exit 2 while something is flagged")
+    func current() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("status.jsonl")
+        let writer = StatusLogWriter(path: path)
+        writer.append([
+            Self.table("alpha", "in_sync", cycle: 1), Self.table("zulu", "flagged", cycle: 1), Self.cycle(1),
+        ])
+        writer.sync()
+        let result = try ProcessRunner.tablekeeper(["status", "--log", path])
+        #expect(result.status == 2)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("TABLE") == true)
+        #expect(lines.dropFirst().first?.hasPrefix("zulu ") == true)
+        #expect(result.stdout.contains("last cycle 1 (poll)"))
+        writer.append([Self.table("zulu", "in_sync", cycle: 2), Self.cycle(2)])
+        writer.sync()
+        #expect(try ProcessRunner.tablekeeper(["status", "--log", path]).status == 0)
+        let json = try ProcessRunner.tablekeeper(["status", "--log", path, "--json", "--table", "zulu"])
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((parsed?["tables"] as? [[String: Any]])?.map { $0["outcome"] as? String } == ["in_sync"])
+    }
+
+    @Test("torn lines are skipped and counted")
+    func tornLine() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("status.jsonl")
+        try (Self.table("alpha", "created", cycle: 1).jsonLine + "\n" + #"{"v":1,"time":"2026-"#)
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try ProcessRunner.tablekeeper(["status", "--log", path])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("skipped 1 torn or unreadable line"))
+        #expect(result.stdout.contains("alpha"))
+    }
+
+    @Test("--follow keeps printing new records across a rotation")
+    func followAcrossRotation() async throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("status.jsonl")
+        let writer = StatusLogWriter(path: path, maxBytes: 1500, keep: 3)
+        writer.append([Self.cycle(1)])
+        writer.sync()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RepositoryPaths.binary)
+        process.arguments = ["status", "--log", path, "--follow", "--json"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: .milliseconds(800))
+        for number in 2...20 {
+            writer.append([Self.cycle(number)])
+            writer.sync()
+            try await Task.sleep(for: .milliseconds(60))
+        }
+        try await Task.sleep(for: .milliseconds(800))
+        #expect(StatusLogReader.files(path: path).count > 1)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let printed = StatusLogReader.parse(output.fileHandleForReading.readDataToEndOfFile()).records.compactMap(
+            \.cycle
+        )
+        #expect(printed == Array(1...20))
+    }
+}
