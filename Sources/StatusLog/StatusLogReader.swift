@@ -40,14 +40,20 @@ public enum StatusLogReader {
     }
 
     static let cycleMarker = Array(#""kind":"cycle""#.utf8)
+    static let tableMarker = Array(#""kind":"table""#.utf8)
+    static let tableField = Array(#""table":""#.utf8)
+    static let regionField = Array(#""region":""#.utf8)
 
+    /// Parses JSON Lines. With `latestCycleOnly`, only the last record of each table and the last cycle
+    /// record are parsed: the others are recognised by their kind and key without a full parse.
     static func parse(
         _ data: Data,
         latestCycleOnly: Bool
     ) -> (records: [StatusRecord], skippedLines: Int, lastCycle: StatusRecord?) {
-        var records: [StatusRecord] = []
+        var records: [(position: Int, record: StatusRecord)] = []
         var skipped = 0
         var lastCycleLine: Range<Int>?
+        var lastTableLines: [ArraySlice<UInt8>: Range<Int>] = [:]
         data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
             let bytes = buffer.bindMemory(to: UInt8.self)
             var start = 0
@@ -56,17 +62,26 @@ public enum StatusLogReader {
                 defer { start = index + 1 }
                 guard index > start else { continue }
                 let line = bytes[start..<index]
-                if latestCycleOnly, isCycleLine(line) {
-                    // Whole lines end with "}"; a torn one is counted and skipped like any other.
-                    if bytes[index - 1] == UInt8(ascii: "}") {
+                if latestCycleOnly, bytes[index - 1] == UInt8(ascii: "}") {
+                    // Whole lines end with "}"; anything else is torn and parsed (and counted) below.
+                    if contains(cycleMarker, in: line.prefix(80)) {
                         lastCycleLine = start..<index
-                    } else {
-                        skipped += 1
+                        continue
                     }
-                    continue
+                    if contains(tableMarker, in: line.prefix(80)), let key = tableKey(line) {
+                        lastTableLines[key] = start..<index
+                        continue
+                    }
                 }
                 if let record = StatusRecord.parse(line: line) {
-                    records.append(record)
+                    records.append((start, record))
+                } else {
+                    skipped += 1
+                }
+            }
+            for range in lastTableLines.values {
+                if let record = StatusRecord.parse(line: bytes[range]) {
+                    records.append((range.lowerBound, record))
                 } else {
                     skipped += 1
                 }
@@ -77,20 +92,48 @@ public enum StatusLogReader {
                 StatusRecord.parse(line: buffer.bindMemory(to: UInt8.self)[range])
             }
         }
-        return (records, skipped, lastCycle)
+        return (records.sorted { $0.position < $1.position }.map(\.record), skipped, lastCycle)
     }
 
-    /// Whether the first 80 bytes of a line name the cycle kind (the writer puts `kind` third).
-    static func isCycleLine(_ line: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
-        let head = line.prefix(80)
-        guard head.count >= cycleMarker.count else { return false }
-        var index = head.startIndex
-        while index <= head.endIndex - cycleMarker.count {
-            if head[index] == cycleMarker[0], head[index..<index + cycleMarker.count].elementsEqual(cycleMarker) {
-                return true
+    /// The raw `table` and `region` values of a table line. Inside JSON strings every quote is escaped, so
+    /// the first `"table":"` is the member itself.
+    static func tableKey(_ line: Slice<UnsafeBufferPointer<UInt8>>) -> ArraySlice<UInt8>? {
+        guard let table = stringValue(after: tableField, in: line),
+            let region = stringValue(after: regionField, in: line)
+        else { return nil }
+        return ArraySlice(Array(table) + [0] + Array(region))
+    }
+
+    static func stringValue(
+        after field: [UInt8],
+        in line: Slice<UnsafeBufferPointer<UInt8>>
+    ) -> Slice<UnsafeBufferPointer<UInt8>>? {
+        guard let start = firstIndex(of: field, in: line) else { return nil }
+        var index = start + field.count
+        let valueStart = index
+        while index < line.endIndex {
+            if line[index] == UInt8(ascii: "\\") {
+                index += 2
+                continue
             }
+            if line[index] == UInt8(ascii: "\"") { return line[valueStart..<index] }
             index += 1
         }
-        return false
+        return nil
+    }
+
+    static func contains(_ needle: [UInt8], in haystack: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        firstIndex(of: needle, in: haystack) != nil
+    }
+
+    static func firstIndex(of needle: [UInt8], in haystack: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        var index = haystack.startIndex
+        let first = needle[0]
+        while index <= haystack.endIndex - needle.count {
+            if haystack[index] == first, haystack[index..<index + needle.count].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
     }
 }

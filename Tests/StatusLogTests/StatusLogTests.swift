@@ -156,4 +156,31 @@ struct StatusLogTests {
         #expect(summary.needsAttention)
         #expect(summary.lastCycle?.cycle == 3)
     }
+
+    @Test("reading only the latest records gives the same state as reading everything")
+    func latestOnly() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("status.jsonl")
+        let writer = StatusLogWriter(path: path, maxBytes: 20_000, keep: 10)
+        for cycle in 1...200 {
+            var records = [Self.cycleRecord(cycle)]
+            if cycle % 7 == 0 {
+                records.insert(
+                    Self.tableRecord("t\(cycle % 5)", outcome: cycle % 2 == 0 ? "flagged" : "in_sync", cycle: cycle),
+                    at: 0
+                )
+            }
+            writer.append(records)
+        }
+        writer.sync()
+        let full = StatusLogReader.read(path: path)
+        let latest = StatusLogReader.read(path: path, latestCycleOnly: true)
+        #expect(latest.records.count < full.records.count)
+        #expect(latest.records.filter { $0.kind == .cycle }.map(\.cycle) == [200])
+        #expect(StatusSummary(records: latest.records).tables == StatusSummary(records: full.records).tables)
+        let fullState = StatusLogState(records: full.records)
+        let latestState = StatusLogState(records: latest.records)
+        #expect(latestState.lastCycle == fullState.lastCycle)
+        #expect(latestState.lastTableRecords == fullState.lastTableRecords)
+    }
 }
