@@ -69,6 +69,9 @@ let package = Package(
             dependencies: [
                 "Manifest", "AWSCore", "DynamoDBControl", "GitSource", "StatusLog", "Reconcile", "TablekeeperConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

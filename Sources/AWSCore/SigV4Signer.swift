@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import Synchronization
 
 /// AWS Signature Version 4 for JSON-protocol POST requests, as botocore's `SigV4Auth` computes it.
 ///
@@ -72,7 +73,7 @@ public struct SigV4Signer: Sendable {
         let scope = "\(dateStamp)/\(region)/\(service)/aws4_request"
         let stringToSign =
             "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(Self.hex(SHA256.hash(data: Array(canonicalRequest.utf8))))"
-        let signingKey = Self.signingKey(
+        let signingKey = Self.keyCache.key(
             secret: credentials.secretAccessKey,
             dateStamp: dateStamp,
             region: region,
@@ -101,6 +102,9 @@ public struct SigV4Signer: Sendable {
         }
         return key
     }
+
+    /// Derived keys change once a day per credentials, region and service: derive them once.
+    static let keyCache = SigningKeyCache()
 
     /// `yyyyMMdd'T'HHmmss'Z'` in UTC.
     public static func amzDate(_ date: Date) -> String {
@@ -132,5 +136,34 @@ public struct SigV4Signer: Sendable {
 
     static func hex<H: HashFunction>(_ code: HashedAuthenticationCode<H>) -> String {
         hex(Array(code))
+    }
+}
+
+/// The last few derived signing keys, keyed by everything they are derived from.
+final class SigningKeyCache: Sendable {
+    private struct Entry {
+        var secret: String
+        var dateStamp: String
+        var region: String
+        var service: String
+        var key: [UInt8]
+    }
+
+    private let entries = Mutex<[Entry]>([])
+
+    func key(secret: String, dateStamp: String, region: String, service: String) -> [UInt8] {
+        let cached = entries.withLock { entries in
+            entries.first {
+                $0.dateStamp == dateStamp && $0.region == region && $0.service == service && $0.secret == secret
+            }?.key
+        }
+        if let cached { return cached }
+        let key = SigV4Signer.signingKey(secret: secret, dateStamp: dateStamp, region: region, service: service)
+        entries.withLock { entries in
+            entries.append(Entry(secret: secret, dateStamp: dateStamp, region: region, service: service, key: key))
+            // A handful of services and regions are in use at once; old days fall out.
+            if entries.count > 16 { entries.removeFirst() }
+        }
+        return key
     }
 }

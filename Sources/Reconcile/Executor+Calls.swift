@@ -51,6 +51,9 @@ extension Executor {
         _ error: AWSError,
         step: Step,
         plan: TablePlan,
+        desired: DesiredTable,
+        control: any TableControl,
+        context: RegionContext,
         changes: [Change],
         done: [String],
         memory: inout Memory,
@@ -77,16 +80,8 @@ extension Executor {
                 actionTaken: actionTaken
             )
         case .concurrencyLimit, .stateConflict:
-            if case .create = step {
-                return TableResult(
-                    manifest: plan.manifest,
-                    table: plan.table,
-                    region: plan.region,
-                    outcome: .pending,
-                    changes: changes,
-                    message: "the table already exists (created outside this cycle); it is adopted on the next look",
-                    actionTaken: actionTaken
-                )
+            if case .create = step, error.kind == .stateConflict {
+                return await adopt(plan, desired: desired, control: control, context: context)
             }
             return TableResult(
                 manifest: plan.manifest,
@@ -109,6 +104,36 @@ extension Executor {
                 actionTaken: actionTaken
             )
         }
+    }
+
+    /// CreateTable found the table already there (made by someone else meanwhile): look at it and plan again.
+    func adopt(
+        _ plan: TablePlan,
+        desired: DesiredTable,
+        control: any TableControl,
+        context: RegionContext
+    ) async
+        -> TableResult
+    {
+        let observed: ObservedTable?
+        do throws(AWSError) {
+            observed = try await Observer.observeTable(plan.table, region: plan.region, control: control)
+        } catch {
+            return result(plan, .failed, message: "the table exists but could not be read", error: error.description)
+        }
+        guard let observed else {
+            return result(plan, .pending, message: "CreateTable reported the table in use; it is looked at again soon")
+        }
+        let replanned = Planner.plan(desired: desired, observed: observed, policy: policy, context: context)
+        var adopted = summarize(replanned, changes: replanned.changes)
+        if replanned.pendingReason != nil || !replanned.steps.isEmpty {
+            adopted.outcome = adopted.outcome == .flagged ? .flagged : .pending
+        }
+        let left = replanned.changes.isEmpty ? "it matches the manifest" : "\(replanned.changes.count) changes planned"
+        adopted.message =
+            "adopted an existing table of that name; \(left)"
+            + (adopted.outcome == .flagged ? ": \(summarize(replanned, changes: replanned.changes).message)" : "")
+        return adopted
     }
 
     /// The end of the window in messages such as "…limited in the 24h window ending at 2022-08-20T08:42:25.398Z…".

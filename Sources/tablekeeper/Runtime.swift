@@ -5,6 +5,8 @@ import Foundation
 import GitSource
 import Logging
 import Manifest
+import NIOCore
+import NIOPosix
 import Reconcile
 import StatusLog
 import Synchronization
@@ -87,6 +89,12 @@ final class ControlCache: Sendable {
     let logger: Logger
     let credentials: CredentialChain
     let retry = RetryStrategy()
+    /// One connection pool for every region and service, on one event loop: control-plane traffic is light,
+    /// and a single loop thread saves the cross-thread wake-ups that dominate its CPU cost.
+    let http = HTTPClient(
+        eventLoopGroup: MultiThreadedEventLoopGroup(numberOfThreads: 1),
+        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(5)))
+    )
     private let byRegion = Mutex<[String: AWSTableControl]>([:])
 
     init(environment: AWSEnvironment, dynamoDBEndpoint: URL?, kmsEndpoint: URL?, logger: Logger) {
@@ -107,6 +115,7 @@ final class ControlCache: Sendable {
                     endpoint: endpoint ?? URL(string: service.defaultEndpoint(region: region))!,
                     credentials: credentials,
                     retry: retry,
+                    http: http,
                     logger: logger
                 )
             }

@@ -1,0 +1,108 @@
+"""Benchmark: `tablekeeper plan --manifests` against a boto3 script making the same four observe calls per table
+(DescribeTable, DescribeTimeToLive, DescribeContinuousBackups, ListTagsOfResource) with 16 threads, side by side
+against one moto endpoint on loopback holding N in-sync tables with 3 GSIs each.
+
+Usage: bench-plan.py TABLEKEEPER_BINARY WORK_DIR [TABLES]"""
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+
+binary, work = sys.argv[1], sys.argv[2]
+count = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
+manifests = os.path.join(work, "manifests")
+os.makedirs(manifests, exist_ok=True)
+
+sock = socket.socket()
+sock.bind(("127.0.0.1", 0))
+port = sock.getsockname()[1]
+sock.close()
+endpoint = f"http://127.0.0.1:{port}"
+moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDBENCH", AWS_SECRET_ACCESS_KEY="bench", AWS_REGION="us-east-1",
+           AWS_EC2_METADATA_DISABLED="true")
+try:
+    for _ in range(150):
+        try:
+            socket.create_connection(("127.0.0.1", port), 1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    client = lambda: boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+                                  aws_access_key_id="AKIDBENCH", aws_secret_access_key="bench")
+    names = [f"bench-{i:04d}" for i in range(count)]
+
+    def create(name):
+        ddb = client()
+        path = os.path.join(manifests, f"{name}.json")
+        gsis = [{"indexName": f"gsi-{k}", "partitionKey": {"name": k, "type": "S"},
+                 "sortKey": {"name": "created_at", "type": "S"}} for k in ("status", "owner", "profile")]
+        manifest = {"tableName": name, "partitionKey": {"name": "id", "type": "S"}, "globalSecondaryIndexes": gsis,
+                    "ttlAttribute": "ttl", "pointInTimeRecovery": True, "tags": {"app": "bench"}}
+        with open(path, "w") as out:
+            json.dump(manifest, out)
+        ddb.create_table(
+            TableName=name, BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"}
+                                  for a in ("id", "status", "owner", "profile", "created_at")],
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            GlobalSecondaryIndexes=[{"IndexName": f"gsi-{k}", "Projection": {"ProjectionType": "ALL"},
+                                     "KeySchema": [{"AttributeName": k, "KeyType": "HASH"},
+                                                   {"AttributeName": "created_at", "KeyType": "RANGE"}]}
+                                    for k in ("status", "owner", "profile")],
+            SSESpecification={"Enabled": True, "SSEType": "KMS"},
+            Tags=[{"Key": "app", "Value": "bench"}, {"Key": "tablekeeper:managed", "Value": "true"},
+                  {"Key": "tablekeeper:manifest", "Value": path}])
+        ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
+        ddb.update_continuous_backups(TableName=name,
+                                      PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(create, names))
+
+    def measure(command):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        result = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return wall, cpu, result
+
+    observe = f"""
+import boto3, sys
+from concurrent.futures import ThreadPoolExecutor
+import threading
+local = threading.local()
+def ddb():
+    if not hasattr(local, "c"):
+        local.c = boto3.client("dynamodb", endpoint_url="{endpoint}", region_name="us-east-1")
+    return local.c
+def observe(name):
+    c = ddb()
+    arn = c.describe_table(TableName=name)["Table"]["TableArn"]
+    c.describe_time_to_live(TableName=name)
+    c.describe_continuous_backups(TableName=name)
+    c.list_tags_of_resource(ResourceArn=arn)
+with ThreadPoolExecutor(16) as pool:
+    list(pool.map(observe, {names!r}))
+"""
+    tk_wall, tk_cpu, tk = measure([binary, "plan", "--manifests", manifests, "--endpoint", endpoint,
+                                   "--region", "us-east-1", "--json"])
+    py_wall, py_cpu, py = measure([sys.executable, "-c", observe])
+    plan = json.loads(tk.stdout) if tk.stdout else {}
+    print(f"tablekeeper plan --manifests: {count} tables, wall {tk_wall:.2f} s, CPU {tk_cpu:.2f} s, exit {tk.returncode}, "
+          f"nothing to do: {plan.get('nothingToDo')}")
+    print(f"boto3, 16 threads, same 4 calls per table: wall {py_wall:.2f} s, CPU {py_cpu:.2f} s, exit {py.returncode}")
+    print(f"ratio: CPU {tk_cpu / py_cpu:.3f}x (goal <= 0.15x), wall {tk_wall / py_wall:.2f}x (goal <= 1x)")
+    if tk.returncode != 0:
+        print(tk.stderr[-2000:], file=sys.stderr)
+finally:
+    moto.kill()
