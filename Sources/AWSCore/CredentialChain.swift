@@ -1,3 +1,4 @@
+public import AsyncHTTPClient
 public import Foundation
 
 /// The AWS CLI's provider chain with caching: the first configured provider wins, and temporary
@@ -19,11 +20,16 @@ public actor CredentialChain: CredentialProvider {
         self.now = now
     }
 
-    /// The default chain for an environment: environment variables, then the shared files' profile.
-    public static func standard(environment: AWSEnvironment) -> CredentialChain {
+    /// The AWS CLI's chain: environment variables, an assume-role profile, web identity, the profile's keys
+    /// or `credential_process`, container credentials, then EC2 instance metadata.
+    public static func standard(environment: AWSEnvironment, http: HTTPClient = .shared) -> CredentialChain {
         CredentialChain(providers: [
             EnvironmentCredentialProvider(environment: environment),
+            AssumeRoleCredentialProvider(environment: environment, http: http),
+            WebIdentityCredentialProvider(environment: environment, http: http),
             ProfileCredentialProvider(environment: environment),
+            ContainerCredentialProvider(environment: environment, http: http),
+            InstanceMetadataCredentialProvider(environment: environment, http: http),
         ])
     }
 

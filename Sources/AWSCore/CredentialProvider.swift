@@ -81,6 +81,9 @@ public struct ProfileCredentialProvider: CredentialProvider {
             )
         }
         let config = environment.profileConfig()
+        if let command = config["credential_process"] {
+            return try CredentialProcess.run(command, profile: profile)
+        }
         if let key = config["aws_access_key_id"], let secret = config["aws_secret_access_key"] {
             return AWSCredentials(
                 accessKeyID: key,
@@ -88,9 +91,6 @@ public struct ProfileCredentialProvider: CredentialProvider {
                 sessionToken: config["aws_session_token"],
                 source: "config file (profile \(profile))"
             )
-        }
-        if let command = config["credential_process"] {
-            return try CredentialProcess.run(command, profile: profile)
         }
         return nil
     }

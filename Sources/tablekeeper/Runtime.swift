@@ -102,7 +102,7 @@ final class ControlCache: Sendable {
         self.dynamoDBEndpoint = dynamoDBEndpoint
         self.kmsEndpoint = kmsEndpoint
         self.logger = logger
-        self.credentials = CredentialChain.standard(environment: environment)
+        self.credentials = CredentialChain.standard(environment: environment, http: http)
     }
 
     func control(region: String) -> AWSTableControl {

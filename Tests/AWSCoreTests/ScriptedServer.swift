@@ -34,10 +34,17 @@ final class ScriptedServer: Sendable {
         return Int(String(decoding: data, as: UTF8.self)) ?? -1
     }
 
+    /// `METHOD PATH AUTHORIZATION METADATA-TOKEN` of each request, in order.
+    func requests() -> [String] {
+        let text = (try? String(contentsOfFile: countFile + ".requests", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init)
+    }
+
     deinit {
         kill(pid, SIGKILL)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         try? FileManager.default.removeItem(atPath: countFile)
+        try? FileManager.default.removeItem(atPath: countFile + ".requests")
     }
 }

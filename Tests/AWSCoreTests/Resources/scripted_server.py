@@ -1,4 +1,4 @@
-"""A loopback HTTP server for client tests: answers POSTs with a scripted list of responses.
+"""A loopback HTTP server for client tests: answers requests with a scripted list of responses.
 
 Usage: scripted_server.py RESPONSES_JSON COUNT_FILE
 RESPONSES_JSON is a list of [status, body] answered in order; after the list, every request gets the last one.
@@ -16,9 +16,19 @@ count = [0]
 
 
 class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.do_POST()
+
+    def do_PUT(self):
+        self.do_POST()
+
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         self.rfile.read(length)
+        with lock:
+            with open(sys.argv[2] + ".requests", "a") as log:
+                log.write(f"{self.command} {self.path} {self.headers.get('Authorization', '')}"
+                          f" {self.headers.get('x-aws-ec2-metadata-token', '')}\n")
         with lock:
             index = min(count[0], len(responses) - 1)
             count[0] += 1
