@@ -51,4 +51,3 @@ print(
         wallSeconds / Double(calls) * 1e3
     )
 )
-try await http.shutdown()

@@ -122,6 +122,17 @@ public struct Executor: Sendable {
                 actionTaken: true
             )
         }
+        if plan.changes.isEmpty {
+            // Only Tablekeeper's own tags were missing: the table matches its manifest.
+            return TableResult(
+                manifest: plan.manifest,
+                table: plan.table,
+                region: plan.region,
+                outcome: .inSync,
+                message: "in sync; tagged as managed by Tablekeeper",
+                actionTaken: true
+            )
+        }
         let remaining = plan.steps.count - steps.count
         let rest = remaining > 0 ? " (\(remaining) more step\(remaining == 1 ? "" : "s") next cycle)" : ""
         let flags = changes.filter { $0.action == .flag }

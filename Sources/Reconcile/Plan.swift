@@ -113,7 +113,7 @@ public struct TablePlan: Sendable, Equatable {
         self.region = region
     }
 
-    /// Whether there is nothing to do and nothing to report.
+    /// Whether the table matches its manifest (a step may still add Tablekeeper's own tags to an adopted table).
     public var isInSync: Bool {
         changes.isEmpty && pendingReason == nil && failure == nil
     }

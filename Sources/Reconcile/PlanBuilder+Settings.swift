@@ -186,13 +186,11 @@ extension PlanBuilder {
                 toUntag.append(key)
             }
         }
-        // Adopted tables get Tablekeeper's own tags, so a removed manifest is reported as an orphan later.
+        // Adopted tables get Tablekeeper's own tags, so a removed manifest is reported as an orphan later. This is
+        // housekeeping, not a difference from the manifest: it adds a step but no change.
         if policy.updates == .apply {
             for (key, value) in [(ReconcileTags.managed, "true"), (ReconcileTags.manifest, desired.manifest)]
             where observed.tags[key] != value {
-                changes.append(
-                    Change(field: "tags[\(key)]", from: observed.tags[key] ?? "absent", to: value, action: .update)
-                )
                 toTag.append(TagShape(Key: key, Value: value))
             }
         }

@@ -89,9 +89,12 @@ final class ControlCache: Sendable {
     let logger: Logger
     let credentials: CredentialChain
     let retry = RetryStrategy()
-    /// One connection pool for every region and service, on one event loop: control-plane traffic is light,
-    /// and a single loop thread saves the cross-thread wake-ups that dominate its CPU cost.
-    let http = HTTPClient(
+    var http: HTTPClient { Self.sharedHTTP }
+
+    /// One connection pool for the whole process, every region and service, on one event loop: control-plane
+    /// traffic is light, and a single loop thread saves the cross-thread wake-ups that dominate its CPU cost.
+    /// A `static let` lives as long as the process, so it never needs (or misses) a shutdown.
+    static let sharedHTTP = HTTPClient(
         eventLoopGroup: MultiThreadedEventLoopGroup(numberOfThreads: 1),
         configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(5)))
     )
@@ -102,7 +105,7 @@ final class ControlCache: Sendable {
         self.dynamoDBEndpoint = dynamoDBEndpoint
         self.kmsEndpoint = kmsEndpoint
         self.logger = logger
-        self.credentials = CredentialChain.standard(environment: environment, http: http)
+        self.credentials = CredentialChain.standard(environment: environment, http: Self.sharedHTTP)
     }
 
     func control(region: String) -> AWSTableControl {

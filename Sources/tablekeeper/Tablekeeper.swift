@@ -7,7 +7,8 @@ struct Tablekeeper: AsyncParsableCommand {
         abstract: "Keeps DynamoDB tables exactly as a git repository of JSON manifests describes them.",
         version: TablekeeperVersion.current,
         subcommands: [
-            RunCommand.self, PlanCommand.self, StatusCommand.self, ValidateCommand.self, SchemaCommand.self,
+            RunCommand.self, PlanCommand.self, StatusCommand.self, ExportCommand.self, ValidateCommand.self,
+            SchemaCommand.self,
             GitWorkerCommand.self,
         ]
     )

@@ -165,3 +165,43 @@ struct ManifestDecoderTests {
         )
     }
 }
+
+@Suite("Manifest writer")
+struct ManifestWriterTests {
+    @Test("a written manifest decodes to the same table", arguments: [true, false])
+    func roundTrip(provisioned: Bool) throws {
+        let spec = TableSpec(
+            tableName: "sentinel-requests",
+            region: "eu-west-1",
+            partitionKey: KeyAttribute(name: "id", type: .string),
+            sortKey: KeyAttribute(name: "created_at", type: .number),
+            billingMode: provisioned ? .provisioned : .payPerRequest,
+            throughput: provisioned ? Throughput(read: 5, write: 6) : nil,
+            globalSecondaryIndexes: [
+                GlobalSecondaryIndex(
+                    name: "gsi-status",
+                    partitionKey: KeyAttribute(name: "status", type: .string),
+                    projection: .include(["a", "b"]),
+                    throughput: provisioned ? Throughput(read: 1, write: 2) : nil
+                )
+            ],
+            localSecondaryIndexes: [
+                LocalSecondaryIndex(
+                    name: "lsi-profile",
+                    sortKey: KeyAttribute(name: "profile", type: .binary),
+                    projection: .keysOnly
+                )
+            ],
+            ttlAttribute: "ttl",
+            stream: .newImage,
+            pointInTimeRecovery: true,
+            deletionProtection: true,
+            tableClass: .standardInfrequentAccess,
+            tags: ["team": "security", "a b": "c"],
+            encryption: .customerKey("arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+        )
+        let text = ManifestWriter.text(spec)
+        let decoded = try ManifestDecoder.decode(Array(text.utf8), file: "x.json", defaults: ManifestDefaults()).get()
+        #expect(decoded == spec)
+    }
+}

@@ -334,7 +334,8 @@ struct PlannerTests {
         var observed = F.observed
         observed.tags = ["app": "sentinel"]
         let plan = F.plan(F.spec, observed)
-        #expect(plan.changes.map(\.field) == ["tags[tablekeeper:managed]", "tags[tablekeeper:manifest]"])
+        // Housekeeping, not a difference: the plan is in sync but still carries the tagging step.
+        #expect(plan.changes.isEmpty)
         #expect(
             plan.steps == [
                 .tag([

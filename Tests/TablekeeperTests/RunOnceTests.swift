@@ -188,3 +188,45 @@ struct RunOnceTests {
         #expect(missing.stderr.contains("no status log at /nonexistent/status.jsonl"))
     }
 }
+
+@Suite("export")
+struct ExportTests {
+    @Test("an existing table is exported to a manifest that validates and plans in sync")
+    func adoption() throws {
+        let scenario = try Scenario(files: ["manifests/placeholder.json": Scenario.manifest("placeholder")])
+        let name = Scenario.unique("legacy")
+        try scenario.boto(
+            """
+            key = kms.create_key()["KeyMetadata"]["Arn"]
+            ddb.create_table(TableName="\(name)", BillingMode="PROVISIONED",
+                ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 3},
+                AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "status", "profile")],
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                GlobalSecondaryIndexes=[{"IndexName": "gsi-status", "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["owner"]},
+                    "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}],
+                LocalSecondaryIndexes=[{"IndexName": "lsi-profile", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "profile", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+                SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key},
+                Tags=[{"Key": "team", "Value": "legacy"}], DeletionProtectionEnabled=True)
+            ddb.update_time_to_live(TableName="\(name)", TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"})
+            """
+        )
+        let exported = try scenario.tablekeeper(["export", "--table", name, "--config", scenario.configPath])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let folder = TemporaryDirectory()
+        try folder.write("manifests/\(name).json", exported.stdout)
+        let validate = try scenario.tablekeeper(["validate", folder.file("manifests")])
+        #expect(validate.status == 0, "\(validate.stderr)")
+        let plan = try scenario.tablekeeper([
+            "plan", "--manifests", folder.file("manifests"), "--endpoint", scenario.moto.endpoint, "--region",
+            "us-east-1",
+        ])
+        #expect(plan.stdout.contains("\(name) (us-east-1)  in sync"), "\(plan.stdout)")
+        #expect(exported.stdout.contains(#""type": "CUSTOMER_KEY""#))
+        let missing = try scenario.tablekeeper(["export", "--table", "no-such-table", "--config", scenario.configPath])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("does not exist"))
+    }
+}

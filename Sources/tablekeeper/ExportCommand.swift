@@ -1,0 +1,74 @@
+import AWSCore
+import ArgumentParser
+import DynamoDBControl
+import Foundation
+import Logging
+import Manifest
+import Reconcile
+import TablekeeperConfig
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Print a manifest for an existing table, to adopt tables made before Tablekeeper.",
+        discussion: """
+            The manifest describes the table as it is: commit it, and `plan` reports the table in sync.
+            Exit status: 0, or 1 when the table cannot be read.
+
+            Example:
+              tablekeeper export --table sentinel-requests --region us-east-1 > manifests/sentinel-requests.json
+            """
+    )
+
+    @Option(help: "The table name.")
+    var table: String
+
+    @Option(help: "The table's region (default: the config's aws.region, then AWS_REGION).")
+    var region: String?
+
+    @Option(help: "The DynamoDB and KMS endpoint (default: the config's aws.endpoint, then the AWS variables).")
+    var endpoint: String?
+
+    @Option(help: "A configuration file for region and endpoint.")
+    var config: String?
+
+    mutating func run() async throws {
+        LoggingSetup.bootstrap(level: .warning)
+        let logger = Logger(label: "tablekeeper")
+        var configuration = TablekeeperConfiguration(source: .init(url: "file:///dev/null"))
+        if let config {
+            switch ConfigurationDecoder.load(path: config) {
+            case .success(let loaded): configuration = loaded
+            case .failure(let errors):
+                for error in errors.errors { printError(error.description) }
+                throw ExitCode(1)
+            }
+        }
+        if let region { configuration.aws.region = region }
+        if let endpoint { configuration.aws.endpoint = endpoint }
+        let runtime: Runtime
+        do {
+            runtime = try Runtime.make(configuration: configuration, logger: logger)
+        } catch {
+            throw ExitCode(1)
+        }
+        let control = runtime.controls.control(region: runtime.region)
+        let observed: ObservedTable?
+        do throws(AWSError) {
+            observed = try await Observer.observeTable(table, region: runtime.region, control: control)
+        } catch {
+            printError("tablekeeper: \(error)")
+            throw ExitCode(1)
+        }
+        guard let observed else {
+            printError("tablekeeper: table \(table) does not exist in \(runtime.region)")
+            throw ExitCode(1)
+        }
+        let managedKey = try? await control.describeKey(EncryptionSpec.awsManagedKeyAlias).Arn
+        guard let spec = observed.exportedSpec(awsManagedKeyArn: managedKey) else {
+            printError("tablekeeper: table \(table) has no partition key in its description")
+            throw ExitCode(1)
+        }
+        print(ManifestWriter.text(spec), terminator: "")
+    }
+}
