@@ -54,6 +54,8 @@ final class Scenario: Sendable {
     /// `tablekeeper status --json`, parsed.
     func status() throws -> [String: Any] {
         let result = try tablekeeper(["status", "--config", configPath, "--json"])
+        // No log yet (the daemon has not finished a cycle): nothing to report.
+        guard !result.stdout.isEmpty else { return [:] }
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
     }
 

@@ -1,0 +1,50 @@
+import Foundation
+import StatusLog
+import TestSupport
+import Testing
+
+/// `tablekeeper run` as a long-running process.
+@Suite("daemon")
+struct DaemonTests {
+    func waitUntil(_ timeout: Duration, _ condition: () throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+
+    @Test("the daemon reconciles at start, picks up a pushed commit by polling, and stops on SIGTERM")
+    func pollAndStop() async throws {
+        let name = Scenario.unique("daemon")
+        let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RepositoryPaths.binary)
+        process.arguments = ["run", "--config", scenario.configPath, "--log-level", "warning"]
+        process.environment = ProcessInfo.processInfo.environment.merging(Scenario.environment) { $1 }
+            .merging(["AWS_EC2_METADATA_DISABLED": "true"]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+        #expect(try await waitUntil(.seconds(30)) { try scenario.outcomes()[name] == "created" || scenario.outcomes()[name] == "in_sync" })
+        let other = Scenario.unique("pushed")
+        let head = try scenario.git.commit(
+            files: ["manifests/\(other).json": Scenario.manifest(other)],
+            message: "add a table"
+        )
+        // Picked up by polling alone (interval 2 s), no restart.
+        #expect(try await waitUntil(.seconds(30)) { scenario.records().contains { $0.table == other && $0.revision == head } })
+
+        let stopping = ContinuousClock.now
+        kill(process.processIdentifier, SIGTERM)
+        #expect(try await waitUntil(.seconds(10)) { !process.isRunning })
+        #expect(ContinuousClock.now - stopping < .seconds(10))
+        #expect(process.terminationStatus == 0)
+        #expect(process.terminationReason == .exit)
+        // The log is whole: every line parses.
+        #expect(StatusLogReader.read(path: scenario.statusLogPath).skippedLines == 0)
+    }
+}
