@@ -29,14 +29,22 @@ struct DaemonTests {
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
-        #expect(try await waitUntil(.seconds(30)) { try scenario.outcomes()[name] == "created" || scenario.outcomes()[name] == "in_sync" })
+        #expect(
+            try await waitUntil(.seconds(30)) {
+                try scenario.outcomes()[name] == "created" || scenario.outcomes()[name] == "in_sync"
+            }
+        )
         let other = Scenario.unique("pushed")
         let head = try scenario.git.commit(
             files: ["manifests/\(other).json": Scenario.manifest(other)],
             message: "add a table"
         )
         // Picked up by polling alone (interval 2 s), no restart.
-        #expect(try await waitUntil(.seconds(30)) { scenario.records().contains { $0.table == other && $0.revision == head } })
+        #expect(
+            try await waitUntil(.seconds(30)) {
+                scenario.records().contains { $0.table == other && $0.revision == head }
+            }
+        )
 
         let stopping = ContinuousClock.now
         kill(process.processIdentifier, SIGTERM)
