@@ -26,6 +26,12 @@ enum WorkerProcess {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
+        // Told when Foundation reaps the worker; waitUntilExit() would poll a run loop in a busy loop meanwhile.
+        let (exited, exit) = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in
+            exit.yield()
+            exit.finish()
+        }
         do {
             try process.run()
         } catch {
@@ -45,7 +51,7 @@ enum WorkerProcess {
         }
         let (data, errorText) = await (output, diagnostics)
         timer.cancel()
-        await waitForExit(process)
+        for await _ in exited { break }
         let killed = process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
         let phase =
             String(decoding: errorText, as: UTF8.self).split(separator: "\n")
@@ -81,12 +87,4 @@ enum WorkerProcess {
         }
     }
 
-    private static func waitForExit(_ process: Process) async {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
-    }
 }
