@@ -87,6 +87,12 @@ let package = Package(
             path: "Benchmarks/AWSRoundTrip",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "git-poll",
+            dependencies: ["GitSource", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/GitPoll",
+            swiftSettings: swiftSettings
+        ),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "ManifestTests",

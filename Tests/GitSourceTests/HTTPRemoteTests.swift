@@ -52,7 +52,9 @@ struct HTTPRemoteTests {
         #expect(missing.code == "auth")
         #expect(missing.message.contains("none are configured"))
         let wrong = try fixture.directory.write("wrong-token", "not-it\n")
-        guard case .failed(let refused, _) = await source(fixture, port: server.port, auth: GitAuth(tokenFile: wrong)).poll()
+        guard
+            case .failed(let refused, _) = await source(fixture, port: server.port, auth: GitAuth(tokenFile: wrong))
+                .poll()
         else {
             Issue.record("no failure")
             return
@@ -60,7 +62,9 @@ struct HTTPRemoteTests {
         #expect(refused.code == "auth")
         #expect(!refused.message.contains("not-it"))
         let right = try fixture.directory.write("token", "s3cret-token\n")
-        guard case .snapshot(let snapshot, _) = await source(fixture, port: server.port, auth: GitAuth(tokenFile: right)).poll()
+        guard
+            case .snapshot(let snapshot, _) = await source(fixture, port: server.port, auth: GitAuth(tokenFile: right))
+                .poll()
         else {
             Issue.record("the token was refused")
             return

@@ -29,22 +29,37 @@ struct SSHRemoteTests {
                 logger: Logger(label: "test")
             )
         }
-        let knownHosts = try fixture.directory.write("known_hosts", "[127.0.0.1]:\(server.port) \(server.hostPublicKey)\n")
-        guard case .snapshot(let snapshot, _) = await source(GitAuth(sshKeyFile: server.clientKey, sshKnownHostsFile: knownHosts)).poll()
+        let knownHosts = try fixture.directory.write(
+            "known_hosts",
+            "[127.0.0.1]:\(server.port) \(server.hostPublicKey)\n"
+        )
+        guard
+            case .snapshot(let snapshot, _) = await source(
+                GitAuth(sshKeyFile: server.clientKey, sshKnownHostsFile: knownHosts)
+            ).poll()
         else {
             Issue.record("no snapshot over ssh with known_hosts")
             return
         }
         #expect(snapshot.files.map(\.path) == ["manifests/a.json"])
 
-        guard case .snapshot = await source(GitAuth(sshKeyFile: server.clientKey, sshHostKeyFingerprint: server.hostFingerprint)).poll()
+        guard
+            case .snapshot = await source(
+                GitAuth(sshKeyFile: server.clientKey, sshHostKeyFingerprint: server.hostFingerprint)
+            ).poll()
         else {
             Issue.record("no snapshot over ssh with a pinned host key")
             return
         }
 
-        let otherHosts = try fixture.directory.write("other_known_hosts", "[127.0.0.1]:\(server.port + 1) \(server.hostPublicKey)\n")
-        guard case .failed(let error, _) = await source(GitAuth(sshKeyFile: server.clientKey, sshKnownHostsFile: otherHosts)).poll()
+        let otherHosts = try fixture.directory.write(
+            "other_known_hosts",
+            "[127.0.0.1]:\(server.port + 1) \(server.hostPublicKey)\n"
+        )
+        guard
+            case .failed(let error, _) = await source(
+                GitAuth(sshKeyFile: server.clientKey, sshKnownHostsFile: otherHosts)
+            ).poll()
         else {
             Issue.record("an unknown host key was accepted")
             return
@@ -69,9 +84,13 @@ final class SSHServer: Sendable {
         try ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", clientKey])
         hostPublicKey = try String(contentsOfFile: hostKey + ".pub", encoding: .utf8).split(separator: " ").prefix(2)
             .joined(separator: " ")
-        let listing = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", hostKey + ".pub"]).stdout
+        let listing = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", hostKey + ".pub"])
+            .stdout
         hostFingerprint = String(listing.split(separator: " ")[1])
-        let authorized = try folder.write("authorized_keys", try String(contentsOfFile: clientKey + ".pub", encoding: .utf8))
+        let authorized = try folder.write(
+            "authorized_keys",
+            try String(contentsOfFile: clientKey + ".pub", encoding: .utf8)
+        )
         chmod(authorized, 0o600)
         // sshd wants its privilege-separation folder.
         try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
