@@ -73,12 +73,17 @@ run(["push", "-q", "\(work)/origin.git", "main"], in: tree)
 let oneFile = await milliseconds { _ = await cold.poll() }
 var noOp: [Double] = []
 for _ in 0..<20 { noOp.append(await milliseconds { _ = await cold.poll() }) }
+func openDescriptors() -> Int {
+    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+}
+let descriptorsStart = openDescriptors()
 let rssStart = residentKiB()
 for index in 0..<polls {
     _ = await cold.poll()
     if index == 99 { _ = residentKiB() }
 }
 let rssEnd = residentKiB()
+let descriptorsEnd = openDescriptors()
 noOp.sort()
 print(String(format: "git source, %d manifests in 100 folders (file:// remote, worker process per poll):", count))
 print(String(format: "  first poll (clone + read all): %.0f ms", clone))
@@ -86,3 +91,4 @@ print(String(format: "  cold read of an existing mirror (fetch + read all): %.0f
 print(String(format: "  poll after a one-file commit: %.1f ms (goal < 20 ms)", oneFile))
 print(String(format: "  no-op poll: median %.1f ms (goal < 25 ms)", noOp[noOp.count / 2]))
 print(String(format: "  parent RSS over %d polls: %d KiB -> %d KiB (goal: flat within 2 MB)", polls, rssStart, rssEnd))
+print("  open file descriptors: \(descriptorsStart) -> \(descriptorsEnd)")

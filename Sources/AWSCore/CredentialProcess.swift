@@ -23,6 +23,8 @@ enum CredentialProcess {
             throw AWSError.credentials("credential_process of profile \(profile) could not be started")
         }
         let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        // Pipe handles are not closed when released; the daemon runs this at every refresh.
+        try? stdout.fileHandleForReading.close()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw AWSError.credentials(

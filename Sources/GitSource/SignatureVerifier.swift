@@ -58,6 +58,7 @@ enum SignatureVerifier {
         stdin.fileHandleForWriting.write(Data(input))
         try? stdin.fileHandleForWriting.close()
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        try? stdout.fileHandleForReading.close()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }

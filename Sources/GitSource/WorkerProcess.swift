@@ -50,6 +50,9 @@ enum WorkerProcess {
             kill(pid, SIGKILL)
         }
         let (data, errorText) = await (output, diagnostics)
+        // Pipe handles are not closed when released: without this every poll would leak two descriptors.
+        try? stdout.fileHandleForReading.close()
+        try? stderr.fileHandleForReading.close()
         timer.cancel()
         for await _ in exited { break }
         let killed = process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL

@@ -46,6 +46,26 @@ struct DaemonTests {
             }
         )
 
+        // A long-running daemon must not leak descriptors: each poll starts a worker with three pipes. A poll or an
+        // AWS call in flight holds a few for a moment, so the fewest seen over a second is compared.
+        let fewestDescriptors = {
+            var fewest = Int.max
+            for _ in 0..<10 {
+                let path = "/proc/\(process.processIdentifier)/fd"
+                fewest = min(fewest, (try? FileManager.default.contentsOfDirectory(atPath: path).count) ?? Int.max)
+                usleep(100_000)
+            }
+            return fewest
+        }
+        let cycles = { scenario.records().filter { $0.kind == .cycle }.count }
+        // Warm up first: event loops and timers are created on first use.
+        let warm = cycles()
+        #expect(try await waitUntil(.seconds(30)) { cycles() >= warm + 3 })
+        let before = fewestDescriptors()
+        let cyclesBefore = cycles()
+        #expect(try await waitUntil(.seconds(30)) { cycles() >= cyclesBefore + 5 })
+        #expect(fewestDescriptors() <= before)
+
         let stopping = ContinuousClock.now
         kill(process.processIdentifier, SIGTERM)
         #expect(try await waitUntil(.seconds(10)) { !process.isRunning })
