@@ -54,7 +54,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "StatusLog", swiftSettings: swiftSettings),
+        .target(name: "StatusLog", dependencies: ["Manifest"], swiftSettings: swiftSettings),
         .target(name: "TablekeeperConfig", dependencies: ["Manifest", "GitSource"], swiftSettings: swiftSettings),
         .target(
             name: "Reconcile",

@@ -56,6 +56,13 @@ extension JSONValue {
         for _ in 0..<level { out += indent }
     }
 
+    /// `text` as a JSON string literal.
+    public static func quoted(_ text: String) -> String {
+        var out = ""
+        writeString(text, into: &out)
+        return out
+    }
+
     /// Appends `text` as a JSON string literal, escaping quotes, backslashes and control characters.
     static func writeString(_ text: String, into out: inout String) {
         out += "\""

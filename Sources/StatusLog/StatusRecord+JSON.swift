@@ -1,4 +1,5 @@
 public import Foundation
+import Manifest
 
 extension StatusRecord {
     /// The record as one line of compact JSON, members in the contract's order, without the newline.
@@ -33,24 +34,7 @@ extension StatusRecord {
 
     /// A JSON string literal of `text`.
     public static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        JSONValue.quoted(text)
     }
 
     /// Parses one line; nil for a torn or foreign line.

@@ -1,34 +1,24 @@
 import Foundation
+import TestSupport
 
 /// A Python HTTP server on loopback that answers with scripted responses (see Resources/scripted_server.py).
 final class ScriptedServer: Sendable {
-    let port: Int
-    let pid: Int32
+    let script: LoopbackScript
     let countFile = FileManager.default.temporaryDirectory.appendingPathComponent("scripted-\(UUID().uuidString)").path
 
     init(responses: [(Int, String)]) throws {
-        let script = Bundle.module.url(forResource: "scripted_server", withExtension: "py", subdirectory: "Resources")!
+        let path = Bundle.module.url(forResource: "scripted_server", withExtension: "py", subdirectory: "Resources")!
+            .path
         let list = responses.map { [$0.0, $0.1] as [Any] }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: list), as: UTF8.self)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, json, countFile]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        pid = process.processIdentifier
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += chunk
-        }
-        port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        script = try LoopbackScript([path, json, countFile])
     }
+
+    var port: Int { script.port }
 
     var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    /// How many POSTs it answered.
+    /// How many requests it answered.
     func requestCount() throws -> Int {
         guard let data = FileManager.default.contents(atPath: countFile) else { return 0 }
         return Int(String(decoding: data, as: UTF8.self)) ?? -1
@@ -41,9 +31,6 @@ final class ScriptedServer: Sendable {
     }
 
     deinit {
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
         try? FileManager.default.removeItem(atPath: countFile)
         try? FileManager.default.removeItem(atPath: countFile + ".requests")
     }

@@ -135,7 +135,7 @@ struct GitSourceTests {
 
     @Test("a remote that accepts connections and never answers is ended by the deadline")
     func stalledRemote() async throws {
-        let server = try StalledServer()
+        let server = try stalledServer()
         let fixture = try GitFixture(files: ["manifests/a.json": Self.manifest])
         let git = GitSource(
             configuration: GitSourceConfiguration(
@@ -202,41 +202,19 @@ struct GitSourceTests {
 }
 
 /// A loopback TCP server that accepts connections and never answers.
-final class StalledServer: Sendable {
-    let port: Int
-    let pid: Int32
-
-    init() throws {
-        let script = """
-            import socket, time
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            s.listen(16)
-            print(s.getsockname()[1], flush=True)
-            held = []
-            while True:
-                connection, _ = s.accept()
-                held.append(connection)
-            """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        pid = process.processIdentifier
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += chunk
-        }
-        port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-    }
-
-    deinit {
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-    }
+func stalledServer() throws -> LoopbackScript {
+    try LoopbackScript([
+        "-c",
+        """
+        import socket
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        s.listen(16)
+        print(s.getsockname()[1], flush=True)
+        held = []
+        while True:
+            connection, _ = s.accept()
+            held.append(connection)
+        """,
+    ])
 }

@@ -25,7 +25,7 @@ struct HTTPRemoteTests {
     @Test("clone and fetch over http")
     func plainHTTP() async throws {
         let fixture = try GitFixture(files: ["manifests/a.json": Self.manifest])
-        let server = try GitHTTPServer(root: fixture.directory.path)
+        let server = try gitHTTPServer(root: fixture.directory.path)
         let git = source(fixture, port: server.port)
         guard case .snapshot(let first, _) = await git.poll() else {
             Issue.record("no snapshot")
@@ -44,7 +44,7 @@ struct HTTPRemoteTests {
     @Test("a token read from a file authenticates; a missing or wrong one is a clear auth error")
     func token() async throws {
         let fixture = try GitFixture(files: ["manifests/a.json": Self.manifest])
-        let server = try GitHTTPServer(root: fixture.directory.path, password: "s3cret-token")
+        let server = try gitHTTPServer(root: fixture.directory.path, password: "s3cret-token")
         guard case .failed(let missing, _) = await source(fixture, port: server.port).poll() else {
             Issue.record("no failure")
             return
@@ -74,32 +74,7 @@ struct HTTPRemoteTests {
 }
 
 /// `Resources/git_http_server.py` on a free loopback port, killed when released.
-final class GitHTTPServer: Sendable {
-    let port: Int
-    let pid: Int32
-
-    init(root: String, password: String? = nil) throws {
-        let script = Bundle.module.url(forResource: "git_http_server", withExtension: "py", subdirectory: "Resources")!
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, root] + (password.map { [$0] } ?? [])
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        pid = process.processIdentifier
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += chunk
-        }
-        port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-    }
-
-    deinit {
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-    }
+func gitHTTPServer(root: String, password: String? = nil) throws -> LoopbackScript {
+    let script = Bundle.module.url(forResource: "git_http_server", withExtension: "py", subdirectory: "Resources")!
+    return try LoopbackScript([script.path, root] + (password.map { [$0] } ?? []))
 }
