@@ -63,8 +63,10 @@ struct DaemonTests {
         #expect(try await waitUntil(.seconds(30)) { cycles() >= warm + 3 })
         let before = fewestDescriptors()
         let cyclesBefore = cycles()
-        #expect(try await waitUntil(.seconds(30)) { cycles() >= cyclesBefore + 5 })
-        #expect(fewestDescriptors() <= before)
+        #expect(try await waitUntil(.seconds(60)) { cycles() >= cyclesBefore + 8 })
+        // A leak of even one descriptor per poll would show as 8 or more; a busy machine can leave a poll
+        // in flight during every sample, so a few are tolerated.
+        #expect(fewestDescriptors() <= before + 4)
 
         let stopping = ContinuousClock.now
         kill(process.processIdentifier, SIGTERM)
@@ -74,5 +76,45 @@ struct DaemonTests {
         #expect(process.terminationReason == .exit)
         // The log is whole: every line parses.
         #expect(StatusLogReader.read(path: scenario.statusLogPath).skippedLines == 0)
+    }
+
+    @Test("a daemon killed with SIGKILL loses at most the record being written, and a restart repeats nothing")
+    func killedMidCycle() async throws {
+        let name = Scenario.unique("crash")
+        let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
+        func start() throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: RepositoryPaths.binary)
+            process.arguments = ["run", "--config", scenario.configPath, "--log-level", "critical"]
+            process.environment = ProcessInfo.processInfo.environment.merging(Scenario.environment) { $1 }
+                .merging(["AWS_EC2_METADATA_DISABLED": "true"]) { $1 }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        let cycles = { scenario.records().filter { $0.kind == .cycle }.count }
+        // Three crashes at different moments of the daemon's life.
+        for delay in [1500, 2300, 3100] {
+            let process = try start()
+            try await Task.sleep(for: .milliseconds(delay))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        let process = try start()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let before = cycles()
+        #expect(try await waitUntil(.seconds(30)) { cycles() >= before + 3 })
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+
+        let (records, skipped) = StatusLogReader.read(path: scenario.statusLogPath)
+        #expect(skipped <= 3)
+        // The table was created once: no restart created it again or repeated its record.
+        #expect(records.filter { $0.table == name && $0.outcome == "created" }.count == 1)
+        #expect(try scenario.outcomes()[name] == "in_sync")
+        // Cycle numbers keep increasing across restarts.
+        let numbers = records.filter { $0.kind == .cycle }.compactMap(\.cycle)
+        #expect(numbers == numbers.sorted())
     }
 }
