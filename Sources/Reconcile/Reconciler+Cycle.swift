@@ -80,6 +80,8 @@ extension Reconciler {
             + Int((ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000)
         var counts = Dictionary(uniqueKeysWithValues: StatusRecord.outcomes.map { ($0, 0) })
         for result in results { counts[result.outcome.rawValue, default: 0] += 1 }
+        // A fetch failure or rejected signature that repeats every poll is recorded once, until it changes.
+        records.removeAll { $0.kind == .source && !logState.shouldWrite(source: $0) }
         for result in results {
             let record = result.record(time: time, cycle: cycle, revision: snapshot?.revision)
             if logState.shouldWrite(record, actionTaken: result.actionTaken) {

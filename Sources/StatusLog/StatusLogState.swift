@@ -7,6 +7,8 @@ public struct StatusLogState: Sendable {
     public private(set) var lastCycle = 0
     /// The revision of the last cycle or source record that named one.
     public private(set) var lastRevision: String?
+    /// The last source record.
+    public private(set) var lastSource: StatusRecord?
 
     /// An empty state.
     public init() {}
@@ -22,7 +24,14 @@ public struct StatusLogState: Sendable {
     public mutating func observe(_ record: StatusRecord) {
         if let cycle = record.cycle { lastCycle = max(lastCycle, cycle) }
         if record.kind != .table, let revision = record.revision { lastRevision = revision }
+        if record.kind == .source { lastSource = record }
         if let key = record.tableKey { lastTableRecords[key] = record }
+    }
+
+    /// Whether a source record says something new: a failure that repeats every poll is written once.
+    public func shouldWrite(source record: StatusRecord) -> Bool {
+        guard let last = lastSource else { return true }
+        return last.outcome != record.outcome || last.message != record.message || last.revision != record.revision
     }
 
     /// Whether a table record must be written: its outcome or changes differ from the last one, or an

@@ -183,4 +183,18 @@ struct StatusLogTests {
         #expect(latestState.lastCycle == fullState.lastCycle)
         #expect(latestState.lastTableRecords == fullState.lastTableRecords)
     }
+
+    @Test("a repeated source failure is worth one record")
+    func repeatedSourceFailure() {
+        var failure = StatusRecord(time: "2026-11-29T04:29:11.000Z", kind: .source)
+        failure.outcome = "fetch_failed"
+        failure.message = "git fetch did not finish within 60 s"
+        var state = StatusLogState()
+        #expect(state.shouldWrite(source: failure))
+        state.observe(failure)
+        #expect(!state.shouldWrite(source: failure))
+        var other = failure
+        other.message = "authentication failed"
+        #expect(state.shouldWrite(source: other))
+    }
 }
