@@ -101,6 +101,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TablekeeperConfigTests",
+            dependencies: ["TablekeeperConfig", "Manifest", "GitSource"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ReconcileTests",
             dependencies: ["Reconcile", "TestSupport"],
             swiftSettings: swiftSettings

@@ -45,14 +45,13 @@ public enum ConfigurationDecoder {
             allowed: ["source", "aws", "policy", "defaults", "statusLog", "http"],
             diagnostics: &diagnostics
         )
-        guard let sourceReader = root.object("source", what: "the git source", diagnostics: &diagnostics) else {
-            if !root.has("source") {
-                diagnostics.add("$.source", "is required", fix: "add \"source\": {\"url\": \"...\"}")
-            }
-            return nil
+        // Every section is checked even when an earlier one is bad, so all problems are listed at once.
+        let sourceReader = root.object("source", what: "the git source", diagnostics: &diagnostics)
+        if sourceReader == nil, !root.has("source") {
+            diagnostics.add("$.source", "is required", fix: "add \"source\": {\"url\": \"...\"}")
         }
-        guard let source = decodeSource(sourceReader, diagnostics: &diagnostics) else { return nil }
-        var configuration = TablekeeperConfiguration(source: source)
+        let source = sourceReader.flatMap { decodeSource($0, diagnostics: &diagnostics) }
+        var configuration = TablekeeperConfiguration(source: source ?? .init(url: ""))
         if let reader = root.object("aws", what: "the AWS settings", diagnostics: &diagnostics) {
             decodeAWS(reader, into: &configuration.aws, diagnostics: &diagnostics)
         }
@@ -101,7 +100,7 @@ public enum ConfigurationDecoder {
             }
             configuration.http.webhookSecretFile = nonEmptyPath(reader, "webhookSecretFile", diagnostics: &diagnostics)
         }
-        return configuration
+        return source == nil ? nil : configuration
     }
 
     static func nonEmptyPath(_ reader: JSONReader, _ key: String, diagnostics: inout Diagnostics) -> String? {
@@ -136,15 +135,17 @@ public enum ConfigurationDecoder {
             allowed: ["url", "branch", "path", "interval", "deadline", "cacheDirectory", "auth", "verify"],
             diagnostics: &diagnostics
         )
-        guard let url = reader.string("url", diagnostics: &diagnostics), !url.isEmpty else {
+        let url = reader.string("url", diagnostics: &diagnostics)
+        if !reader.has("url") {
             diagnostics.add(
                 "$.source.url",
                 "is required",
                 fix: "give the git remote, e.g. ssh://git@host/ops/tables.git"
             )
-            return nil
+        } else if url?.isEmpty == true {
+            diagnostics.add("$.source.url", "is empty", fix: "give the git remote, e.g. ssh://git@host/ops/tables.git")
         }
-        var source = TablekeeperConfiguration.Source(url: url)
+        var source = TablekeeperConfiguration.Source(url: url ?? "")
         source.branch = reader.string("branch", diagnostics: &diagnostics) ?? source.branch
         source.path = reader.string("path", diagnostics: &diagnostics) ?? source.path
         source.interval =
@@ -166,7 +167,7 @@ public enum ConfigurationDecoder {
             verify.checkKeys(allowed: ["allowedSignersFile"], diagnostics: &diagnostics)
             source.allowedSignersFile = nonEmptyPath(verify, "allowedSignersFile", diagnostics: &diagnostics)
         }
-        return source
+        return url?.isEmpty == false ? source : nil
     }
 
     static func decodeAWS(

@@ -1,12 +1,14 @@
 import Foundation
 import GitSource
 import Logging
+import Manifest
 import Reconcile
 import StatusLog
 import TablekeeperConfig
 
 /// The long-running service: a cycle at start, then one every interval (±10 % jitter), pending tables looked
-/// at again after a short requeue, SIGTERM and SIGINT finishing the cycle in flight.
+/// at again after a short requeue, SIGTERM and SIGINT finishing the cycle in flight, SIGHUP reloading the
+/// configuration file (a bad one is refused, every problem logged, and the old one stays in force).
 struct Daemon {
     let runtime: Runtime
     let configPath: String
@@ -15,7 +17,7 @@ struct Daemon {
     static let requeue: Duration = .seconds(5)
 
     func run() async throws {
-        let configuration = runtime.configuration
+        var configuration = runtime.configuration
         let writer = StatusLogWriter(
             path: configuration.statusLog.path,
             maxBytes: configuration.statusLog.maxBytes,
@@ -32,9 +34,18 @@ struct Daemon {
         )
         let source = runtime.makeGitSource()
         let stop = SignalFlag(signals: [SIGTERM, SIGINT])
+        let reload = SignalFlag(signals: [SIGHUP])
         var trigger = "start"
         runtime.logger.info("tablekeeper started", metadata: ["interval": "\(configuration.source.interval)"])
         while !stop.isRaised {
+            if reload.consume(), let reloaded = reloadConfiguration(current: configuration) {
+                configuration = reloaded.configuration
+                var newSettings = reloaded.reconcilerSettings
+                newSettings.orphanSweepInterval = .seconds(600)
+                await reconciler.update(settings: newSettings)
+                await source.reconfigure(configuration.gitSource)
+                trigger = "reload"
+            }
             let poll = await source.poll()
             let report = await reconciler.runCycle(poll: poll, trigger: trigger)
             runtime.logger.info(
@@ -51,10 +62,37 @@ struct Daemon {
                 wait = Self.requeue
                 trigger = "requeue"
             }
-            await stop.wait(upTo: wait)
+            await SignalFlag.wait(upTo: wait, untilAnyOf: [stop, reload])
         }
         writer.sync()
         runtime.logger.info("tablekeeper stopped")
+    }
+
+    /// The configuration file read again, or nil (with every problem logged) when it is refused.
+    func reloadConfiguration(current: TablekeeperConfiguration) -> Runtime? {
+        let logger = runtime.logger
+        switch ConfigurationDecoder.load(path: configPath) {
+        case .failure(let errors):
+            for error in errors.errors {
+                logger.error(
+                    "configuration refused; the previous one stays in force",
+                    metadata: ["problem": "\(error)"]
+                )
+            }
+            return nil
+        case .success(let loaded):
+            guard let reloaded = try? Runtime.make(configuration: loaded, logger: logger) else {
+                logger.error("configuration refused: no AWS region; the previous one stays in force")
+                return nil
+            }
+            if loaded.aws.endpoint != current.aws.endpoint || reloaded.region != runtime.region
+                || loaded.statusLog != current.statusLog || loaded.http != current.http
+            {
+                logger.warning("aws, statusLog and http settings take effect after a restart")
+            }
+            logger.info("configuration reloaded", metadata: ["config": "\(configPath)"])
+            return reloaded
+        }
     }
 }
 
@@ -84,9 +122,18 @@ final class SignalFlag: @unchecked Sendable {
         queue.sync { raised }
     }
 
-    func wait(upTo duration: Duration) async {
+    /// Whether the signal arrived since the last call (and forgets it).
+    func consume() -> Bool {
+        queue.sync {
+            defer { raised = false }
+            return raised
+        }
+    }
+
+    /// Sleeps for `duration`, or less when one of the flags is raised.
+    static func wait(upTo duration: Duration, untilAnyOf flags: [SignalFlag]) async {
         let deadline = ContinuousClock.now + duration
-        while !isRaised, ContinuousClock.now < deadline {
+        while !flags.contains(where: \.isRaised), ContinuousClock.now < deadline {
             try? await Task.sleep(for: min(.milliseconds(200), deadline - ContinuousClock.now))
         }
     }

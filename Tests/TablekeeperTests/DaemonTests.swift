@@ -117,4 +117,47 @@ struct DaemonTests {
         let numbers = records.filter { $0.kind == .cycle }.compactMap(\.cycle)
         #expect(numbers == numbers.sorted())
     }
+
+    @Test("SIGHUP reloads the configuration; a bad one is refused with its problems logged and the old one kept")
+    func reload() async throws {
+        let first = Scenario.unique("reload-a")
+        let second = Scenario.unique("reload-b")
+        let scenario = try Scenario(files: [
+            "manifests/\(first).json": Scenario.manifest(first), "other/\(second).json": Scenario.manifest(second),
+        ])
+        let logPath = scenario.folder.file("daemon.log")
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RepositoryPaths.binary)
+        process.arguments = ["run", "--config", scenario.configPath, "--log-level", "info"]
+        process.environment = ProcessInfo.processInfo.environment.merging(Scenario.environment) { $1 }
+            .merging(["AWS_EC2_METADATA_DISABLED": "true"]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: logPath)
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        #expect(try await waitUntil(.seconds(30)) { scenario.records().contains { $0.table == first } })
+
+        let good = try String(contentsOfFile: scenario.configPath, encoding: .utf8)
+        try #"{"source": {"url": 42}, "policy": {"updates": "sometimes"}}"#.write(
+            toFile: scenario.configPath,
+            atomically: true,
+            encoding: .utf8
+        )
+        kill(process.processIdentifier, SIGHUP)
+        let log = { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+        #expect(try await waitUntil(.seconds(10)) { log().contains("configuration refused") })
+        #expect(log().contains("$.source.url"))
+        #expect(log().contains("$.policy.updates"))
+        #expect(process.isRunning)
+
+        try good.replacingOccurrences(of: #""path": "manifests""#, with: #""path": "other""#)
+            .write(toFile: scenario.configPath, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        #expect(try await waitUntil(.seconds(30)) { scenario.records().contains { $0.table == second } })
+        #expect(log().contains("configuration reloaded"))
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
 }
