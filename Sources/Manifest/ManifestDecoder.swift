@@ -51,17 +51,7 @@ public enum ManifestDecoder {
             diagnostics.add("$", "the file is not UTF-8 text", fix: "save it as UTF-8")
             return nil
         }
-        let document: JSONValue
-        do {
-            document = try JSONParser.parse(bytes)
-        } catch {
-            diagnostics.add(
-                "$",
-                "invalid JSON at line \(error.line), column \(error.column): \(error.message)",
-                fix: "fix the JSON syntax"
-            )
-            return nil
-        }
+        guard let document = diagnostics.parse(bytes) else { return nil }
         guard let root = JSONReader(document, path: "$", what: "the manifest", diagnostics: &diagnostics) else {
             return nil
         }

@@ -40,6 +40,20 @@ package struct Diagnostics {
         problems.append((path, problem, fix))
     }
 
+    /// Parses a whole document; a syntax error becomes a problem at `$` and the result is nil.
+    package mutating func parse(_ bytes: [UInt8]) -> JSONValue? {
+        do {
+            return try JSONParser.parse(bytes)
+        } catch {
+            add(
+                "$",
+                "invalid JSON at line \(error.line), column \(error.column): \(error.message)",
+                fix: "fix the JSON syntax"
+            )
+            return nil
+        }
+    }
+
     package func errors(file: String) -> [ManifestError] {
         problems.map { ManifestError(file: file, path: $0.path, problem: $0.problem, fix: $0.fix) }
     }

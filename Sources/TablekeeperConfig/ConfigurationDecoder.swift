@@ -26,17 +26,7 @@ public enum ConfigurationDecoder {
     }
 
     private static func decode(_ bytes: [UInt8], diagnostics: inout Diagnostics) -> TablekeeperConfiguration? {
-        let document: JSONValue
-        do {
-            document = try JSONParser.parse(bytes)
-        } catch {
-            diagnostics.add(
-                "$",
-                "invalid JSON at line \(error.line), column \(error.column): \(error.message)",
-                fix: "fix the JSON syntax"
-            )
-            return nil
-        }
+        guard let document = diagnostics.parse(bytes) else { return nil }
         guard var root = JSONReader(document, path: "$", what: "the configuration", diagnostics: &diagnostics) else {
             return nil
         }

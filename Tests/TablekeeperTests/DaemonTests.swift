@@ -15,18 +15,29 @@ struct DaemonTests {
         return false
     }
 
+    /// Starts `tablekeeper run` for a scenario; its log goes to `logPath` when given.
+    func startDaemon(_ scenario: Scenario, logLevel: String = "warning", logPath: String? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RepositoryPaths.binary)
+        process.arguments = ["run", "--config", scenario.configPath, "--log-level", logLevel]
+        process.environment = ProcessInfo.processInfo.environment.merging(Scenario.environment) { $1 }
+            .merging(["AWS_EC2_METADATA_DISABLED": "true"]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        if let logPath {
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: logPath)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
+        try process.run()
+        return process
+    }
+
     @Test("the daemon reconciles at start, picks up a pushed commit by polling, and stops on SIGTERM")
     func pollAndStop() async throws {
         let name = Scenario.unique("daemon")
         let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RepositoryPaths.binary)
-        process.arguments = ["run", "--config", scenario.configPath, "--log-level", "warning"]
-        process.environment = ProcessInfo.processInfo.environment.merging(Scenario.environment) { $1 }
-            .merging(["AWS_EC2_METADATA_DISABLED": "true"]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startDaemon(scenario)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
         #expect(
@@ -83,15 +94,7 @@ struct DaemonTests {
         let name = Scenario.unique("crash")
         let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
         func start() throws -> Process {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: RepositoryPaths.binary)
-            process.arguments = ["run", "--config", scenario.configPath, "--log-level", "critical"]
-            process.environment = ProcessInfo.processInfo.environment.merging(Scenario.environment) { $1 }
-                .merging(["AWS_EC2_METADATA_DISABLED": "true"]) { $1 }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return process
+            try startDaemon(scenario, logLevel: "critical")
         }
         let cycles = { scenario.records().filter { $0.kind == .cycle }.count }
         // Three crashes at different moments of the daemon's life.
@@ -126,15 +129,7 @@ struct DaemonTests {
             "manifests/\(first).json": Scenario.manifest(first), "other/\(second).json": Scenario.manifest(second),
         ])
         let logPath = scenario.folder.file("daemon.log")
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RepositoryPaths.binary)
-        process.arguments = ["run", "--config", scenario.configPath, "--log-level", "info"]
-        process.environment = ProcessInfo.processInfo.environment.merging(Scenario.environment) { $1 }
-            .merging(["AWS_EC2_METADATA_DISABLED": "true"]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: logPath)
-        try process.run()
+        let process = try startDaemon(scenario, logLevel: "info", logPath: logPath)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         #expect(try await waitUntil(.seconds(30)) { scenario.records().contains { $0.table == first } })
 
