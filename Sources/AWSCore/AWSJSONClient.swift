@@ -150,7 +150,7 @@ public struct AWSJSONClient: Sendable {
         do {
             let response = try await http.execute(
                 request,
-                timeout: .nanoseconds(Int64(timeout.components.seconds * 1_000_000_000))
+                timeout: timeout.timeAmount
             )
             status = Int(response.status.code)
             responseHeaders = response.headers

@@ -25,9 +25,7 @@ enum CredentialHTTP {
         do {
             let response = try await http.execute(
                 request,
-                timeout: .milliseconds(
-                    Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-                )
+                timeout: timeout.timeAmount
             )
             let buffer = try await response.body.collect(upTo: 1 << 20)
             return Response(status: Int(response.status.code), body: String(buffer: buffer))

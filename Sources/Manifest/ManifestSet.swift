@@ -44,9 +44,7 @@ public struct ManifestSet: Sendable, Equatable {
     public static func load(
         _ files: [ManifestFile],
         defaults: ManifestDefaults,
-        decode: (ManifestFile) -> Result<TableSpec, ManifestErrors> = { file in
-            ManifestDecoder.decode(file.bytes, file: file.path, defaults: .init())
-        }
+        decode: (ManifestFile) -> Result<TableSpec, ManifestErrors>
     ) -> ManifestSet {
         var valid: [LoadedManifest] = []
         var invalid: [String: [ManifestError]] = [:]

@@ -40,7 +40,7 @@ extension PlanBuilder {
         for index in spec.globalSecondaryIndexes {
             let field = "globalSecondaryIndexes[\(index.name)]"
             guard let existing = have[index.name] else {
-                if inPlace(field, from: "absent", to: Self.describe(index), class: .safe, advice: "") {
+                if inPlace(field, from: "absent", to: Self.describe(index), class: .safe) {
                     var input = UpdateTableInput(TableName: spec.tableName)
                     input.AttributeDefinitions = definitions(adding: index)
                     input.GlobalSecondaryIndexUpdates = [

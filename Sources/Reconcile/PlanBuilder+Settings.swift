@@ -10,7 +10,7 @@ extension PlanBuilder {
         var input = UpdateTableInput(TableName: spec.tableName)
         switch (observed.stream, spec.stream) {
         case (nil, let view?):
-            guard inPlace("stream", from: from, to: to, class: .safe, advice: "") else { return }
+            guard inPlace("stream", from: from, to: to, class: .safe) else { return }
             input.StreamSpecification = StreamSpecificationShape(StreamEnabled: true, StreamViewType: view.rawValue)
             steps.append(.updateTable(input, what: "enable stream \(view.rawValue)", field: "stream"))
         case (.some, nil):
@@ -29,7 +29,7 @@ extension PlanBuilder {
         case (.some, .some):
             // The view type cannot be edited: disable now, enable with the new view on a later cycle
             // (a new stream with a new ARN: consumers must follow it).
-            guard inPlace("stream", from: from, to: to, class: .safe, advice: "") else { return }
+            guard inPlace("stream", from: from, to: to, class: .safe) else { return }
             input.StreamSpecification = StreamSpecificationShape(StreamEnabled: false)
             steps.append(.updateTable(input, what: "disable stream to change its view to \(to)", field: "stream"))
         case (nil, nil):
@@ -103,8 +103,7 @@ extension PlanBuilder {
                 "tableClass",
                 from: observed.tableClass.rawValue,
                 to: spec.tableClass.rawValue,
-                class: .safe,
-                advice: ""
+                class: .safe
             )
         else { return }
         var input = UpdateTableInput(TableName: spec.tableName)
@@ -140,7 +139,7 @@ extension PlanBuilder {
         guard observed.ttlAttribute != spec.ttlAttribute else { return }
         let from = observed.ttlAttribute ?? "disabled"
         let to = spec.ttlAttribute ?? "disabled"
-        guard inPlace("ttlAttribute", from: from, to: to, class: .safe, advice: "") else { return }
+        guard inPlace("ttlAttribute", from: from, to: to, class: .safe) else { return }
         if let current = observed.ttlAttribute {
             // A rename is a disable now and an enable later (AWS allows one TTL change per hour).
             steps.append(.timeToLive(attribute: current, enabled: false))
@@ -169,7 +168,7 @@ extension PlanBuilder {
         let have = observed.tags.filter { !ReconcileTags.isReserved($0.key) }
         var toTag: [TagShape] = []
         for (key, value) in spec.tags.sorted(by: { $0.key < $1.key }) where have[key] != value {
-            if inPlace("tags[\(key)]", from: have[key] ?? "absent", to: value, class: .safe, advice: "") {
+            if inPlace("tags[\(key)]", from: have[key] ?? "absent", to: value, class: .safe) {
                 toTag.append(TagShape(Key: key, Value: value))
             }
         }

@@ -26,14 +26,15 @@ struct PlanBuilder {
         case encryption
     }
 
-    /// Records a change that can be made in place, as an update or a flag depending on the policy.
+    /// Records a change that can be made in place, as an update or a flag depending on the policy; `advice` is
+    /// what to do when a destructive or encryption change is flagged (safe ones get the policy's own advice).
     /// Returns whether it will be applied (then the caller adds its step).
     mutating func inPlace(
         _ field: String,
         from: String,
         to: String,
         class changeClass: ChangeClass,
-        advice: String
+        advice: String = ""
     ) -> Bool {
         let mode: ReconcilePolicy.Mode
         let reason: Change.Reason
@@ -121,8 +122,7 @@ struct PlanBuilder {
                 "billingMode",
                 from: observed.billingMode.rawValue,
                 to: spec.billingMode.rawValue,
-                class: .safe,
-                advice: ""
+                class: .safe
             ) {
                 input.BillingMode = spec.billingMode.rawValue
                 what.append("switch billing to \(spec.billingMode.rawValue)")
@@ -148,8 +148,7 @@ struct PlanBuilder {
                     "provisionedThroughput",
                     from: Self.describe(observed.throughput),
                     to: Self.describe(spec.throughput),
-                    class: .safe,
-                    advice: ""
+                    class: .safe
                 )
             {
                 input.ProvisionedThroughput = CreateTableRequest.throughput(spec.throughput)
@@ -164,8 +163,7 @@ struct PlanBuilder {
                     "globalSecondaryIndexes[\(index.name)].provisionedThroughput",
                     from: Self.describe(index.throughput),
                     to: Self.describe(wanted.throughput),
-                    class: .safe,
-                    advice: ""
+                    class: .safe
                 ), let throughput = CreateTableRequest.throughput(wanted.throughput) {
                     updates.append(
                         GlobalSecondaryIndexUpdate(
