@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs `tablekeeper git-worker` with a request on standard input and a hard deadline (SIGKILL).
 enum WorkerProcess {
@@ -27,11 +28,8 @@ enum WorkerProcess {
         process.standardOutput = stdout
         process.standardError = stderr
         // Told when Foundation reaps the worker; waitUntilExit() would poll a run loop in a busy loop meanwhile.
-        let (exited, exit) = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in
-            exit.yield()
-            exit.finish()
-        }
+        let exit = ExitSignal()
+        process.terminationHandler = { _ in exit.signal() }
         do {
             try process.run()
         } catch {
@@ -42,23 +40,32 @@ enum WorkerProcess {
         try? stdin.fileHandleForWriting.close()
 
         // Output is read on its own threads (a full pipe would block the worker) while a timer task
-        // kills the worker at the deadline; the reads end when the worker's pipes close.
-        async let output = readAll(stdout.fileHandleForReading)
-        async let diagnostics = readAll(stderr.fileHandleForReading)
-        let timer = Task {
-            try await Task.sleep(for: deadline)
+        // kills the worker at the deadline; the reads end when the worker's pipes close. Cancelling the
+        // calling task (a shutdown) kills the worker at once.
+        let (data, errorText) = await withTaskCancellationHandler {
+            async let output = readAll(stdout.fileHandleForReading)
+            async let diagnostics = readAll(stderr.fileHandleForReading)
+            let timer = Task {
+                try await Task.sleep(for: deadline)
+                kill(pid, SIGKILL)
+            }
+            let result = await (output, diagnostics)
+            timer.cancel()
+            return result
+        } onCancel: {
             kill(pid, SIGKILL)
         }
-        let (data, errorText) = await (output, diagnostics)
         // Pipe handles are not closed when released: without this every poll would leak two descriptors.
         try? stdout.fileHandleForReading.close()
         try? stderr.fileHandleForReading.close()
-        timer.cancel()
-        for await _ in exited { break }
+        await exit.wait()
         let killed = process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
         let phase =
             String(decoding: errorText, as: UTF8.self).split(separator: "\n")
             .last { $0.hasPrefix("phase:") }.map { String($0.dropFirst(6)) } ?? "start"
+        if killed, Task.isCancelled {
+            throw SourceError(code: "cancelled", message: "the git poll was stopped by a shutdown")
+        }
         if killed {
             let seconds = deadline.components.seconds
             if phase == "read" {
@@ -89,5 +96,29 @@ enum WorkerProcess {
             }
         }
     }
+}
 
+/// One-shot: `wait` returns once `signal` was called, before or after; unlike an AsyncStream it keeps
+/// waiting in a cancelled task, so a killed worker is always reaped before its status is read.
+final class ExitSignal: Sendable {
+    private let state = Mutex<(signalled: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    func signal() {
+        let waiter = state.withLock { state in
+            state.signalled = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state in
+                if !state.signalled { state.waiter = continuation }
+                return state.signalled
+            }
+            if done { continuation.resume() }
+        }
+    }
 }

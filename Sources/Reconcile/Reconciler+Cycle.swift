@@ -19,6 +19,8 @@ public struct CycleReport: Sendable {
     public var durationMs: Int
     /// Tables per outcome.
     public var counts: [String: Int]
+    /// Tables left alone because a shutdown began before their step (they keep their last record).
+    public var skippedAtShutdown = 0
 
     /// Whether everything is in sync or on its way (nothing flagged, invalid or failed, and the source read).
     public var isHealthy: Bool {
@@ -37,7 +39,13 @@ extension Reconciler {
     /// - Parameters:
     ///   - poll: the source's answer; a failed poll makes no AWS call at all.
     ///   - trigger: why the cycle runs (`start`, `poll`, `webhook`, `requeue`, `once`).
-    public func runCycle(poll: SourcePoll, trigger: String) async -> CycleReport {
+    ///   - shouldStop: asked before each table's step; once it says yes, steps in flight finish and no
+    ///     other table is changed (a shutdown).
+    public func runCycle(
+        poll: SourcePoll,
+        trigger: String,
+        shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) async -> CycleReport {
         let started = ContinuousClock.now
         let cycle = logState.lastCycle + 1
         var records: [StatusRecord] = []
@@ -72,8 +80,9 @@ extension Reconciler {
             )
         }
         var results: [TableResult] = []
+        var skipped = 0
         if let snapshot {
-            results = await reconcile(snapshot)
+            (results, skipped) = await reconcile(snapshot, shouldStop: shouldStop)
         }
         let durationMs =
             Int((ContinuousClock.now - started).components.seconds * 1000)
@@ -110,7 +119,8 @@ extension Reconciler {
             sourceError: sourceError,
             signatureRejection: rejection,
             durationMs: durationMs,
-            counts: counts
+            counts: counts,
+            skippedAtShutdown: skipped
         )
     }
 
@@ -127,8 +137,11 @@ extension Reconciler {
         return ContinuousClock.now - last >= interval
     }
 
-    /// Plans and executes every table of a snapshot.
-    func reconcile(_ snapshot: SourceSnapshot) async -> [TableResult] {
+    /// Plans and executes every table of a snapshot; also returns how many tables were skipped at shutdown.
+    func reconcile(
+        _ snapshot: SourceSnapshot,
+        shouldStop: @escaping @Sendable () -> Bool
+    ) async -> ([TableResult], Int) {
         let sweep = isOrphanSweepDue()
         let prepared = await prepare(files: snapshot.files, problems: snapshot.problems, sweepOrphans: sweep)
         if sweep {
@@ -138,7 +151,9 @@ extension Reconciler {
         let executor = Executor(policy: settings.policy)
         let controls = self.controls
         let memories = memory
-        let outcomes = await prepared.tables.concurrentMap(limit: settings.maxConcurrency) { table in
+        let outcomes = await prepared.tables.concurrentMap(limit: settings.maxConcurrency) {
+            table -> (String, TableResult, Executor.Memory)? in
+            if shouldStop() { return nil }
             let key = "\(table.plan.region)/\(table.plan.table)"
             var tableMemory = memories[key] ?? Executor.Memory()
             let result = await executor.execute(
@@ -151,13 +166,14 @@ extension Reconciler {
             return (key, result, tableMemory)
         }
         var results = prepared.settled
-        for (key, result, tableMemory) in outcomes {
+        for (key, result, tableMemory) in outcomes.compactMap(\.self) {
             memory[key] = tableMemory.isEmpty ? nil : tableMemory
             results.append(result)
         }
         // Orphans found by an earlier sweep are repeated until the next one, unless a manifest names them again.
         let named = Set(results.map { "\($0.region)/\($0.table)" })
         results += lastOrphans.filter { !named.contains("\($0.region)/\($0.table)") }
-        return results.sorted { ($0.region, $0.table) < ($1.region, $1.table) }
+        let sorted = results.sorted { ($0.region, $0.table) < ($1.region, $1.table) }
+        return (sorted, outcomes.count { $0 == nil })
     }
 }

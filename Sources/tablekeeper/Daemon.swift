@@ -1,140 +1,99 @@
+import DaemonCore
 import Foundation
-import GitSource
 import Logging
-import Manifest
-import Reconcile
+import Metrics
+import Prometheus
+import ServiceLifecycle
 import StatusLog
 import TablekeeperConfig
+import UnixSignals
 
-/// The long-running service: a cycle at start, then one every interval (±10 % jitter), pending tables looked
-/// at again after a short requeue, SIGTERM and SIGINT finishing the cycle in flight, SIGHUP reloading the
-/// configuration file (a bad one is refused, every problem logged, and the old one stays in force).
+/// The long-running service: the reconcile loop, the HTTP endpoint and the systemd watchdog under one
+/// swift-service-lifecycle group. SIGTERM and SIGINT shut it down gracefully (the step in flight finishes,
+/// the log is written, exit 0); SIGHUP reloads the configuration.
 struct Daemon {
-    let runtime: Runtime
     let configPath: String
+    let logger: Logger
 
-    /// How soon tables with work left are looked at again.
-    static let requeue: Duration = .seconds(5)
+    /// Shutdown escalates to cancellation after this long, so the process always exits within 10 s.
+    static let maximumShutdown: Duration = .seconds(8)
 
     func run() async throws {
-        var configuration = runtime.configuration
-        let writer = StatusLogWriter(
-            path: configuration.statusLog.path,
-            maxBytes: configuration.statusLog.maxBytes,
-            keep: configuration.statusLog.keep
+        // A parent may have blocked these signals (the mask is inherited); the group and the loop trap them.
+        Signals.unblock([SIGTERM, SIGINT, SIGHUP])
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(DaemonMetrics.factory(registry: registry))
+        let runtime = try Runtime.load(configPath: configPath, logger: logger, observer: AWSRequestMetrics())
+        let configuration = runtime.configuration
+        let secret = try WebhookSecret.read(configuration.http.webhookSecretFile).get()
+        let health = DaemonHealth(
+            interval: configuration.source.interval,
+            cycleLimit: ReconcileLoop.cycleLimit(configuration)
         )
-        var settings = runtime.reconcilerSettings
-        settings.orphanSweepInterval = .seconds(600)
-        let reconciler = Reconciler(
-            settings: settings,
-            controls: runtime.controls.factory,
-            statusLog: writer,
-            history: StatusLogReader.read(path: configuration.statusLog.path, latestCycleOnly: true).records,
-            logger: runtime.logger
+        let wakeups = Wakeups()
+        let notifier = SystemdNotifier()
+        let routes = DaemonRoutes(health: health, registry: registry, wakeups: wakeups, webhookSecret: secret)
+        let endpoint = try await bindEndpoint(configuration.http.listen, routes: routes)
+        let loop = ReconcileLoop(
+            runtime: runtime,
+            configPath: configPath,
+            health: health,
+            wakeups: wakeups,
+            notifier: notifier,
+            routes: routes,
+            metrics: DaemonMetrics()
         )
-        let source = runtime.makeGitSource()
-        let stop = SignalFlag(signals: [SIGTERM, SIGINT])
-        let reload = SignalFlag(signals: [SIGHUP])
-        var trigger = "start"
-        runtime.logger.info("tablekeeper started", metadata: ["interval": "\(configuration.source.interval)"])
-        while !stop.isRaised {
-            if reload.consume(), let reloaded = reloadConfiguration(current: configuration) {
-                configuration = reloaded.configuration
-                var newSettings = reloaded.reconcilerSettings
-                newSettings.orphanSweepInterval = .seconds(600)
-                await reconciler.update(settings: newSettings)
-                await source.reconfigure(configuration.gitSource)
-                trigger = "reload"
-            }
-            let poll = await source.poll()
-            let report = await reconciler.runCycle(poll: poll, trigger: trigger)
-            runtime.logger.info(
-                "cycle finished",
-                metadata: [
-                    "cycle": "\(report.cycle)", "revision": "\(report.revision ?? "-")",
-                    "durationMs": "\(report.durationMs)",
-                ]
-            )
-            // ±10 % jitter, so many daemons polling one remote do not stay in step.
-            var wait = configuration.source.interval * Double.random(in: 0.9...1.1)
-            trigger = "poll"
-            if report.hasPendingWork, Self.requeue < wait {
-                wait = Self.requeue
-                trigger = "requeue"
-            }
-            await SignalFlag.wait(upTo: wait, untilAnyOf: [stop, reload])
-        }
-        writer.sync()
-        runtime.logger.info("tablekeeper stopped")
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [
+                .init(service: WatchdogService(notifier: notifier, health: health, logger: logger)),
+                .init(service: endpoint),
+                .init(service: loop),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = Self.maximumShutdown
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        logger.info("tablekeeper stopped")
     }
 
-    /// The configuration file read again, or nil (with every problem logged) when it is refused.
-    func reloadConfiguration(current: TablekeeperConfiguration) -> Runtime? {
-        let logger = runtime.logger
-        switch ConfigurationDecoder.load(path: configPath) {
-        case .failure(let errors):
-            for error in errors.errors {
-                logger.error(
-                    "configuration refused; the previous one stays in force",
-                    metadata: ["problem": "\(error)"]
-                )
-            }
-            return nil
-        case .success(let loaded):
-            guard let reloaded = try? Runtime.make(configuration: loaded, logger: logger) else {
-                logger.error("configuration refused: no AWS region; the previous one stays in force")
-                return nil
-            }
-            if loaded.aws.endpoint != current.aws.endpoint || reloaded.region != runtime.region
-                || loaded.statusLog != current.statusLog || loaded.http != current.http
-            {
-                logger.warning("aws, statusLog and http settings take effect after a restart")
-            }
-            logger.info("configuration reloaded", metadata: ["config": "\(configPath)"])
-            return reloaded
+    func bindEndpoint(_ listen: String, routes: DaemonRoutes) async throws -> HTTPEndpoint {
+        guard let (host, port) = HostPort.parse(listen) else { throw ExitCodeError.fatal }
+        do {
+            return try await HTTPEndpoint.bind(host: host, port: port, routes: routes, logger: logger)
+        } catch {
+            printError("tablekeeper: cannot listen on \(listen): \(error) (set http.listen to a free address)")
+            throw ExitCodeError.fatal
         }
     }
 }
 
-/// Raised when one of the signals arrives; waits can be cut short by it.
-final class SignalFlag: @unchecked Sendable {
-    // Mutated only on `queue`; `sources` keeps the dispatch sources alive.
-    private let queue = DispatchQueue(label: "tablekeeper.signals")
-    private var raised = false
-    private var sources: [any DispatchSourceSignal] = []
+/// The webhook secret file's bytes (surrounding whitespace and newlines trimmed).
+enum WebhookSecret {
+    static func read(_ path: String?) -> Result<[UInt8]?, ExitCodeError> {
+        guard let path else { return .success(nil) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            printError("tablekeeper: cannot read http.webhookSecretFile \(path) (check the path and its permissions)")
+            return .failure(.fatal)
+        }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.utf8.count >= 16 else {
+            printError(
+                "tablekeeper: http.webhookSecretFile \(path) holds fewer than 16 bytes (use a long random secret)"
+            )
+            return .failure(.fatal)
+        }
+        return .success(Array(text.utf8))
+    }
+}
 
-    init(signals: [Int32]) {
-        // A parent may have blocked these signals (the mask is inherited): unblock them for this thread.
+/// Signal mask helpers.
+enum Signals {
+    /// Unblocks signals for this thread and the threads it starts.
+    static func unblock(_ signals: [Int32]) {
         var set = sigset_t()
         sigemptyset(&set)
         for number in signals { sigaddset(&set, number) }
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        for number in signals {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { [weak self] in self?.raised = true }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    var isRaised: Bool {
-        queue.sync { raised }
-    }
-
-    /// Whether the signal arrived since the last call (and forgets it).
-    func consume() -> Bool {
-        queue.sync {
-            defer { raised = false }
-            return raised
-        }
-    }
-
-    /// Sleeps for `duration`, or less when one of the flags is raised.
-    static func wait(upTo duration: Duration, untilAnyOf flags: [SignalFlag]) async {
-        let deadline = ContinuousClock.now + duration
-        while !flags.contains(where: \.isRaised), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: min(.milliseconds(200), deadline - ContinuousClock.now))
-        }
     }
 }

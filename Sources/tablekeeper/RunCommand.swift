@@ -32,15 +32,19 @@ struct RunCommand: AsyncParsableCommand {
     mutating func run() async throws {
         LoggingSetup.bootstrap(level: LoggingSetup.level(from: logLevel))
         let logger = Logger(label: "tablekeeper")
+        guard once else {
+            do {
+                try await Daemon(configPath: config, logger: logger).run()
+            } catch is ExitCodeError {
+                throw ExitCode(1)
+            }
+            return
+        }
         let runtime: Runtime
         do {
             runtime = try Runtime.load(configPath: config, logger: logger)
         } catch {
             throw ExitCode(1)
-        }
-        guard once else {
-            try await Daemon(runtime: runtime, configPath: config).run()
-            return
         }
         let writer = StatusLogWriter(
             path: runtime.configuration.statusLog.path,

@@ -22,17 +22,25 @@ struct Runtime {
     let controls: ControlCache
 
     /// Loads and checks a configuration file; prints every problem and exits 1 when it is bad.
-    static func load(configPath: String, logger: Logger) throws -> Runtime {
+    static func load(
+        configPath: String,
+        logger: Logger,
+        observer: (any AWSRequestObserver)? = nil
+    ) throws -> Runtime {
         switch ConfigurationDecoder.load(path: configPath) {
         case .failure(let errors):
             for error in errors.errors { printError(error.description) }
             throw ExitCodeError.fatal
         case .success(let configuration):
-            return try make(configuration: configuration, logger: logger)
+            return try make(configuration: configuration, logger: logger, observer: observer)
         }
     }
 
-    static func make(configuration: TablekeeperConfiguration, logger: Logger) throws -> Runtime {
+    static func make(
+        configuration: TablekeeperConfiguration,
+        logger: Logger,
+        observer: (any AWSRequestObserver)? = nil
+    ) throws -> Runtime {
         var configuration = configuration
         let environment = AWSEnvironment.process
         // The config file's region and endpoint win over the AWS variables and profile.
@@ -50,7 +58,8 @@ struct Runtime {
             environment: environment,
             dynamoDBEndpoint: endpoint,
             kmsEndpoint: kmsEndpoint,
-            logger: logger
+            logger: logger,
+            observer: observer
         )
         return Runtime(
             configuration: configuration,
@@ -87,6 +96,7 @@ final class ControlCache: Sendable {
     let dynamoDBEndpoint: URL?
     let kmsEndpoint: URL?
     let logger: Logger
+    let observer: (any AWSRequestObserver)?
     let credentials: CredentialChain
     let retry = RetryStrategy()
     var http: HTTPClient { Self.sharedHTTP }
@@ -100,8 +110,15 @@ final class ControlCache: Sendable {
     )
     private let byRegion = Mutex<[String: AWSTableControl]>([:])
 
-    init(environment: AWSEnvironment, dynamoDBEndpoint: URL?, kmsEndpoint: URL?, logger: Logger) {
+    init(
+        environment: AWSEnvironment,
+        dynamoDBEndpoint: URL?,
+        kmsEndpoint: URL?,
+        logger: Logger,
+        observer: (any AWSRequestObserver)?
+    ) {
         self.environment = environment
+        self.observer = observer
         self.dynamoDBEndpoint = dynamoDBEndpoint
         self.kmsEndpoint = kmsEndpoint
         self.logger = logger
@@ -119,7 +136,8 @@ final class ControlCache: Sendable {
                     credentials: credentials,
                     retry: retry,
                     http: http,
-                    logger: logger
+                    logger: logger,
+                    observer: observer
                 )
             }
             let control = AWSTableControl(

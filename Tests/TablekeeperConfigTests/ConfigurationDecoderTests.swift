@@ -1,6 +1,7 @@
 import GitSource
 import Manifest
 import TablekeeperConfig
+import TestSupport
 import Testing
 
 @Suite("Configuration file")
@@ -34,6 +35,15 @@ struct ConfigurationDecoderTests {
         #expect(configuration.defaultEncryption == .kms)
         #expect(configuration.statusLog.maxBytes == 67_108_864)
         #expect(configuration.http.listen == "127.0.0.1:9464")
+    }
+
+    @Test("deploy/config.example.json is accepted as it ships")
+    func shippedExample() throws {
+        let loaded = ConfigurationDecoder.load(path: RepositoryPaths.path("deploy/config.example.json"))
+        let configuration = try loaded.get()
+        #expect(configuration.source.interval == .seconds(30))
+        #expect(configuration.statusLog.path == "/var/log/tablekeeper/status.jsonl")
+        #expect(configuration.source.cacheDirectory == "/var/lib/tablekeeper/repo")
     }
 
     @Test("every problem is listed at once, with its path")

@@ -6,42 +6,15 @@ import Testing
 /// `tablekeeper run` as a long-running process.
 @Suite("daemon")
 struct DaemonTests {
-    func waitUntil(_ timeout: Duration, _ condition: () throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try condition() { return true }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        return false
-    }
-
-    /// Starts `tablekeeper run` for a scenario; its log goes to `logPath` when given.
-    func startDaemon(_ scenario: Scenario, logLevel: String = "warning", logPath: String? = nil) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RepositoryPaths.binary)
-        process.arguments = ["run", "--config", scenario.configPath, "--log-level", logLevel]
-        process.environment = ProcessInfo.processInfo.environment.merging(Scenario.environment) { $1 }
-            .merging(["AWS_EC2_METADATA_DISABLED": "true"]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        if let logPath {
-            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-            process.standardError = FileHandle(forWritingAtPath: logPath)
-        } else {
-            process.standardError = FileHandle.nullDevice
-        }
-        try process.run()
-        return process
-    }
-
     @Test("the daemon reconciles at start, picks up a pushed commit by polling, and stops on SIGTERM")
     func pollAndStop() async throws {
         let name = Scenario.unique("daemon")
         let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
-        let process = try startDaemon(scenario)
+        let process = try scenario.startDaemon()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
         #expect(
-            try await waitUntil(.seconds(30)) {
+            try await Scenario.waitUntil(.seconds(30)) {
                 try scenario.outcomes()[name] == "created" || scenario.outcomes()[name] == "in_sync"
             }
         )
@@ -52,7 +25,7 @@ struct DaemonTests {
         )
         // Picked up by polling alone (interval 2 s), no restart.
         #expect(
-            try await waitUntil(.seconds(30)) {
+            try await Scenario.waitUntil(.seconds(30)) {
                 scenario.records().contains { $0.table == other && $0.revision == head }
             }
         )
@@ -71,17 +44,17 @@ struct DaemonTests {
         let cycles = { scenario.records().filter { $0.kind == .cycle }.count }
         // Warm up first: event loops and timers are created on first use.
         let warm = cycles()
-        #expect(try await waitUntil(.seconds(30)) { cycles() >= warm + 3 })
+        #expect(try await Scenario.waitUntil(.seconds(30)) { cycles() >= warm + 3 })
         let before = fewestDescriptors()
         let cyclesBefore = cycles()
-        #expect(try await waitUntil(.seconds(60)) { cycles() >= cyclesBefore + 8 })
+        #expect(try await Scenario.waitUntil(.seconds(60)) { cycles() >= cyclesBefore + 8 })
         // A leak of even one descriptor per poll would show as 8 or more; a busy machine can leave a poll
         // in flight during every sample, so a few are tolerated.
         #expect(fewestDescriptors() <= before + 4)
 
         let stopping = ContinuousClock.now
         kill(process.processIdentifier, SIGTERM)
-        #expect(try await waitUntil(.seconds(10)) { !process.isRunning })
+        #expect(try await Scenario.waitUntil(.seconds(10)) { !process.isRunning })
         #expect(ContinuousClock.now - stopping < .seconds(10))
         #expect(process.terminationStatus == 0)
         #expect(process.terminationReason == .exit)
@@ -94,7 +67,7 @@ struct DaemonTests {
         let name = Scenario.unique("crash")
         let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
         func start() throws -> Process {
-            try startDaemon(scenario, logLevel: "critical")
+            try scenario.startDaemon(logLevel: "critical")
         }
         let cycles = { scenario.records().filter { $0.kind == .cycle }.count }
         // Three crashes at different moments of the daemon's life.
@@ -107,7 +80,7 @@ struct DaemonTests {
         let process = try start()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let before = cycles()
-        #expect(try await waitUntil(.seconds(30)) { cycles() >= before + 3 })
+        #expect(try await Scenario.waitUntil(.seconds(30)) { cycles() >= before + 3 })
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
 
@@ -129,9 +102,9 @@ struct DaemonTests {
             "manifests/\(first).json": Scenario.manifest(first), "other/\(second).json": Scenario.manifest(second),
         ])
         let logPath = scenario.folder.file("daemon.log")
-        let process = try startDaemon(scenario, logLevel: "info", logPath: logPath)
+        let process = try scenario.startDaemon(logLevel: "info", logPath: logPath)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        #expect(try await waitUntil(.seconds(30)) { scenario.records().contains { $0.table == first } })
+        #expect(try await Scenario.waitUntil(.seconds(30)) { scenario.records().contains { $0.table == first } })
 
         let good = try String(contentsOfFile: scenario.configPath, encoding: .utf8)
         try #"{"source": {"url": 42}, "policy": {"updates": "sometimes"}}"#.write(
@@ -141,7 +114,7 @@ struct DaemonTests {
         )
         kill(process.processIdentifier, SIGHUP)
         let log = { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-        #expect(try await waitUntil(.seconds(10)) { log().contains("configuration refused") })
+        #expect(try await Scenario.waitUntil(.seconds(10)) { log().contains("configuration refused") })
         #expect(log().contains("$.source.url"))
         #expect(log().contains("$.policy.updates"))
         #expect(process.isRunning)
@@ -149,7 +122,7 @@ struct DaemonTests {
         try good.replacingOccurrences(of: #""path": "manifests""#, with: #""path": "other""#)
             .write(toFile: scenario.configPath, atomically: true, encoding: .utf8)
         kill(process.processIdentifier, SIGHUP)
-        #expect(try await waitUntil(.seconds(30)) { scenario.records().contains { $0.table == second } })
+        #expect(try await Scenario.waitUntil(.seconds(30)) { scenario.records().contains { $0.table == second } })
         #expect(log().contains("configuration reloaded"))
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()

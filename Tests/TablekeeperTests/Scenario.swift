@@ -10,22 +10,29 @@ final class Scenario: Sendable {
     let region = "us-east-1"
 
     let ownsServer: Bool
+    /// The daemon's HTTP port (each scenario its own, so daemons can run side by side).
+    let httpPort: Int
+    /// The webhook secret, written to a file named in the config.
+    static let webhookSecret = "test-webhook-secret-0123456789"
 
     /// A scenario with its own moto server (other scenarios' managed tables would be orphans here).
-    init(files: [String: String], moto: MotoServer? = nil, policy: String = "{}", extraConfig: String = "") throws {
+    init(files: [String: String], moto: MotoServer? = nil, policy: String = "{}", interval: String = "2s") throws {
         self.git = try GitFixture(files: files)
+        self.httpPort = try MotoServer.freePort()
         let server = try moto ?? MotoServer.start()
         self.moto = server
         self.ownsServer = moto == nil
+        try folder.write("webhook-secret", Self.webhookSecret + "\n")
         try folder.write(
             "config.json",
             """
             {
-              "source": {"url": "\(git.url)", "branch": "main", "path": "manifests", "interval": "2s",
+              "source": {"url": "\(git.url)", "branch": "main", "path": "manifests", "interval": "\(interval)",
                          "cacheDirectory": "\(folder.file("cache/repo"))"},
               "aws": {"region": "\(region)", "endpoint": "\(server.endpoint)"},
               "policy": \(policy),
-              "statusLog": {"path": "\(folder.file("status.jsonl"))"}\(extraConfig)
+              "statusLog": {"path": "\(folder.file("status.jsonl"))"},
+              "http": {"listen": "127.0.0.1:\(httpPort)", "webhookSecretFile": "\(folder.file("webhook-secret"))"}
             }
             """
         )
@@ -45,6 +52,38 @@ final class Scenario: Sendable {
     @discardableResult
     func tablekeeper(_ arguments: [String]) throws -> ProcessResult {
         try ProcessRunner.tablekeeper(arguments, environment: Self.environment)
+    }
+
+    /// Starts `tablekeeper run`; its log goes to `logPath` when given.
+    func startDaemon(
+        logLevel: String = "warning",
+        logPath: String? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RepositoryPaths.binary)
+        process.arguments = ["run", "--config", configPath, "--log-level", logLevel]
+        process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }
+            .merging(["AWS_EC2_METADATA_DISABLED": "true"]) { $1 }.merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        if let logPath {
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: logPath)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
+        try process.run()
+        return process
+    }
+
+    /// Polls `condition` every 100 ms until it holds or `timeout` passes.
+    static func waitUntil(_ timeout: Duration, _ condition: () throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
     }
 
     func runOnce() throws -> ProcessResult {

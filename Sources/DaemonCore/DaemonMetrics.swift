@@ -1,0 +1,71 @@
+public import AWSCore
+import Foundation
+import Metrics
+public import Prometheus
+public import Reconcile
+import StatusLog
+
+/// The daemon's metrics, recorded through swift-metrics and served by swift-prometheus.
+public struct DaemonMetrics: Sendable {
+    /// Histogram buckets, in seconds, for cycles and git fetches.
+    static let durationBuckets: [Duration] = [
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(120),
+    ]
+
+    /// A Prometheus factory over `registry`, with this daemon's histogram buckets.
+    public static func factory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = durationBuckets
+        return factory
+    }
+
+    let cycles = Counter(label: "tablekeeper_cycles_total")
+    let cycleDuration = Metrics.Timer(label: "tablekeeper_cycle_duration_seconds")
+    let tables = Dictionary(
+        uniqueKeysWithValues: StatusRecord.outcomes.map {
+            ($0, Gauge(label: "tablekeeper_tables", dimensions: [("outcome", $0)]))
+        }
+    )
+    let gitFetchDuration = Metrics.Timer(label: "tablekeeper_git_fetch_duration_seconds")
+    let gitFetchFailures = Counter(label: "tablekeeper_git_fetch_failures_total")
+    let lastSuccess = Gauge(label: "tablekeeper_last_successful_cycle_timestamp_seconds")
+    let statusLogWritable = Gauge(label: "tablekeeper_status_log_writable")
+
+    /// Creates the metrics; `MetricsSystem` must be bootstrapped first.
+    public init() {
+        statusLogWritable.record(1)
+    }
+
+    /// A git poll finished.
+    public func gitPolled(duration: Duration, failed: Bool) {
+        gitFetchDuration.record(duration: duration)
+        if failed { gitFetchFailures.increment() }
+    }
+
+    /// A cycle finished. A cycle succeeds when the source was read and no table failed.
+    public func cycleFinished(_ report: CycleReport, statusLogWritable writable: Bool, duration: Duration) {
+        cycles.increment()
+        cycleDuration.record(duration: duration)
+        for (outcome, gauge) in tables {
+            gauge.record(report.counts[outcome] ?? 0)
+        }
+        statusLogWritable.record(writable ? 1 : 0)
+        if report.sourceError == nil, (report.counts["failed"] ?? 0) == 0 {
+            lastSuccess.record(Date().timeIntervalSince1970)
+        }
+    }
+}
+
+/// Counts AWS requests by service, operation and error code (`ok` on success).
+public struct AWSRequestMetrics: AWSRequestObserver {
+    /// Creates the observer; `MetricsSystem` must be bootstrapped first.
+    public init() {}
+
+    public func requestFinished(service: String, operation: String, errorCode: String?) {
+        Counter(
+            label: "tablekeeper_aws_requests_total",
+            dimensions: [("service", service), ("operation", operation), ("code", errorCode ?? "ok")]
+        ).increment()
+    }
+}

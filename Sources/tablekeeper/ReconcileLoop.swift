@@ -1,0 +1,214 @@
+import DaemonCore
+import Foundation
+import GitSource
+import Logging
+import Manifest
+import Reconcile
+import ServiceLifecycle
+import StatusLog
+import Synchronization
+import TablekeeperConfig
+import UnixSignals
+
+/// The reconcile loop as a service: one cycle at start, then one every interval (±10 % jitter) or sooner on a
+/// webhook, pending tables looked at again after a short requeue, one cycle at a time.
+final class ReconcileLoop: Service, Sendable {
+    let initial: Runtime
+    let configPath: String
+    let health: DaemonHealth
+    let wakeups: Wakeups
+    let notifier: SystemdNotifier
+    let routes: DaemonRoutes
+    let metrics: DaemonMetrics
+    /// Raised at graceful shutdown: the cycle in flight finishes its steps and no new one starts.
+    let stopping = Atomic<Bool>(false)
+
+    /// How soon tables with work left are looked at again.
+    static let requeue: Duration = .seconds(5)
+    /// How often managed tables missing from the manifests are looked for.
+    static let orphanSweep: Duration = .seconds(600)
+
+    /// How long a cycle may run before the watchdog counts it as stuck: the git deadline plus ten minutes.
+    static func cycleLimit(_ configuration: TablekeeperConfiguration) -> Duration {
+        configuration.source.deadline + .seconds(600)
+    }
+
+    init(
+        runtime: Runtime,
+        configPath: String,
+        health: DaemonHealth,
+        wakeups: Wakeups,
+        notifier: SystemdNotifier,
+        routes: DaemonRoutes,
+        metrics: DaemonMetrics
+    ) {
+        self.initial = runtime
+        self.configPath = configPath
+        self.health = health
+        self.wakeups = wakeups
+        self.notifier = notifier
+        self.routes = routes
+        self.metrics = metrics
+    }
+
+    func run() async throws {
+        let wakeups = self.wakeups
+        let hangups = Task {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) { wakeups.post(.reload) }
+        }
+        defer { hangups.cancel() }
+        await withGracefulShutdownHandler {
+            await loop()
+        } onGracefulShutdown: { [self] in
+            stopping.store(true, ordering: .relaxed)
+            notifier.stopping()
+            wakeups.post(.shutdown)
+        }
+    }
+
+    private var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    private func loop() async {
+        var runtime = initial
+        let logger = runtime.logger
+        let writer = StatusLogWriter(
+            path: runtime.configuration.statusLog.path,
+            maxBytes: runtime.configuration.statusLog.maxBytes,
+            keep: runtime.configuration.statusLog.keep
+        )
+        let reconciler = Reconciler(
+            settings: Self.settings(runtime),
+            controls: runtime.controls.factory,
+            statusLog: writer,
+            history: StatusLogReader.read(path: runtime.configuration.statusLog.path, latestCycleOnly: true).records,
+            logger: logger
+        )
+        let source = runtime.makeGitSource()
+        var trigger = "start"
+        var ready = false
+        logger.info("tablekeeper started", metadata: ["interval": "\(runtime.configuration.source.interval)"])
+        while !isStopping {
+            health.cycleStarted()
+            let polled = ContinuousClock.now
+            // A shutdown cancels a fetch in flight (the worker is killed); the cycle is then not recorded.
+            let poll = await cancelWhenGracefulShutdown { await source.poll() }
+            guard !isStopping else { break }
+            let pollDuration = ContinuousClock.now - polled
+            let report = await reconciler.runCycle(poll: poll, trigger: trigger) { [self] in isStopping }
+            let summary = Self.summary(report)
+            metrics.gitPolled(duration: pollDuration, failed: report.sourceError != nil)
+            metrics.cycleFinished(
+                report,
+                statusLogWritable: writer.lastError == nil,
+                duration: ContinuousClock.now - polled
+            )
+            health.cycleFinished(summary: summary, statusLogProblem: writer.lastError)
+            if ready {
+                notifier.status(summary)
+            } else {
+                notifier.ready(status: summary)
+                ready = true
+            }
+            logger.info(
+                "cycle finished",
+                metadata: [
+                    "cycle": "\(report.cycle)", "revision": "\(report.revision ?? "-")",
+                    "durationMs": "\(report.durationMs)", "trigger": "\(trigger)",
+                ]
+            )
+            if report.skippedAtShutdown > 0 {
+                logger.notice(
+                    "shutdown: tables left for the next start",
+                    metadata: ["tables": "\(report.skippedAtShutdown)"]
+                )
+            }
+            // ±10 % jitter, so many daemons polling one remote do not stay in step.
+            var wait = runtime.configuration.source.interval * Double.random(in: 0.9...1.1)
+            var timerTrigger = "poll"
+            if report.hasPendingWork, Self.requeue < wait {
+                wait = Self.requeue
+                timerTrigger = "requeue"
+            }
+            let reasons = await wakeups.next(timeout: wait)
+            if reasons.contains(.shutdown) || isStopping { break }
+            if reasons.contains(.reload) {
+                notifier.reloading()
+                if let reloaded = reload(current: runtime) {
+                    runtime = reloaded
+                    await reconciler.update(settings: Self.settings(reloaded))
+                    await source.reconfigure(reloaded.configuration.gitSource)
+                    health.update(
+                        interval: reloaded.configuration.source.interval,
+                        cycleLimit: Self.cycleLimit(reloaded.configuration)
+                    )
+                }
+                notifier.ready(status: "reloaded; \(summary)")
+                trigger = "reload"
+            } else {
+                trigger = reasons.contains(.webhook) ? "webhook" : timerTrigger
+            }
+        }
+        writer.sync()
+    }
+
+    static func settings(_ runtime: Runtime) -> Reconciler.Settings {
+        var settings = runtime.reconcilerSettings
+        settings.orphanSweepInterval = orphanSweep
+        return settings
+    }
+
+    /// The one-line `STATUS=` text and /readyz body: revision and counts.
+    static func summary(_ report: CycleReport) -> String {
+        let counts = StatusRecord.outcomes.compactMap { outcome -> String? in
+            guard let count = report.counts[outcome], count > 0 else { return nil }
+            return "\(count) \(outcome)"
+        }
+        var text =
+            "cycle \(report.cycle) at \(report.revision.map { String($0.prefix(12)) } ?? "no revision"): "
+            + (counts.isEmpty ? "no tables" : counts.joined(separator: ", "))
+        if let error = report.sourceError { text += "; source: \(error.message)" }
+        if report.signatureRejection != nil { text += "; head commit signature rejected" }
+        return text
+    }
+
+    /// The configuration file read again, or nil (with every problem logged) when it is refused.
+    func reload(current: Runtime) -> Runtime? {
+        let logger = current.logger
+        switch ConfigurationDecoder.load(path: configPath) {
+        case .failure(let errors):
+            for error in errors.errors {
+                logger.error(
+                    "configuration refused; the previous one stays in force",
+                    metadata: ["problem": "\(error)"]
+                )
+            }
+            return nil
+        case .success(let loaded):
+            guard
+                let reloaded = try? Runtime.make(
+                    configuration: loaded,
+                    logger: logger,
+                    observer: current.controls.observer
+                )
+            else {
+                logger.error("configuration refused: no AWS region; the previous one stays in force")
+                return nil
+            }
+            guard case .success(let secret) = WebhookSecret.read(loaded.http.webhookSecretFile) else {
+                logger.error(
+                    "configuration refused: the webhook secret cannot be read; the previous one stays in force"
+                )
+                return nil
+            }
+            let old = current.configuration
+            if loaded.aws.endpoint != old.aws.endpoint || reloaded.region != current.region
+                || loaded.statusLog != old.statusLog || loaded.http.listen != old.http.listen
+            {
+                logger.warning("aws, statusLog and http.listen settings take effect after a restart")
+            }
+            routes.update(webhookSecret: secret)
+            logger.info("configuration reloaded", metadata: ["config": "\(configPath)"])
+            return reloaded
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import StatusLog
+import TestSupport
+import Testing
+
+/// The daemon as systemd and operators see it: the notify socket, the HTTP endpoint, the webhook.
+@Suite("daemon services")
+struct DaemonServiceTests {
+    /// HMAC-SHA256 of a body as GitHub sends it, computed with openssl so the test does not reuse the daemon's code.
+    func signature(_ body: String, secret: String) throws -> String {
+        let result = try ProcessRunner.run(
+            "/usr/bin/openssl",
+            ["dgst", "-sha256", "-hmac", secret],
+            input: Data(body.utf8)
+        )
+        return "sha256="
+            + (result.stdout.split(separator: " ").last.map(String.init) ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("notify messages, /healthz, /readyz, /metrics, and the webhook accepted and refused")
+    func servicesEndToEnd() async throws {
+        let name = Scenario.unique("svc")
+        // A long interval: after the first cycles only a webhook starts one.
+        let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)], interval: "1h")
+        let listener = try NotifyListener(address: "@tablekeeper-test-\(UUID().uuidString)")
+        let process = try scenario.startDaemon(
+            environment: ["NOTIFY_SOCKET": listener.address, "WATCHDOG_USEC": "600000"]
+        )
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let port = scenario.httpPort
+
+        #expect(try await Scenario.waitUntil(.seconds(30)) { listener.messages.contains { $0.contains("READY=1") } })
+        let ready = listener.messages.first { $0.contains("READY=1") } ?? ""
+        #expect(ready.contains("STATUS=cycle 1 at "))
+        // Tables created at start are looked at again after the requeue, until they are in sync.
+        #expect(try await Scenario.waitUntil(.seconds(30)) { try scenario.outcomes()[name] == "in_sync" })
+        #expect(try await Scenario.waitUntil(.seconds(5)) { listener.messages.contains { $0.contains("1 in_sync") } })
+        // Watchdog pings every 0.3 s while the loop is alive.
+        #expect(listener.messages.filter { $0 == "WATCHDOG=1" }.count >= 2)
+
+        let health = LoopbackHTTP.request(port: port, path: "/healthz")
+        #expect(health.status == 200)
+        let readiness = LoopbackHTTP.request(port: port, path: "/readyz")
+        #expect(readiness.status == 200)
+        #expect(readiness.body.hasPrefix("ready: cycle "))
+        let metrics = LoopbackHTTP.request(port: port, path: "/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+        for expected in [
+            "tablekeeper_cycles_total ", "tablekeeper_cycle_duration_seconds_bucket{le=",
+            #"tablekeeper_tables{outcome="in_sync"} 1"#,
+            #"tablekeeper_aws_requests_total{service="dynamodb",operation="CreateTable",code="ok"} 1"#,
+            #"operation="DescribeTable",code="ResourceNotFoundException"}"#,
+            "tablekeeper_git_fetch_duration_seconds_count ", "tablekeeper_git_fetch_failures_total 0",
+            "tablekeeper_last_successful_cycle_timestamp_seconds ", "tablekeeper_status_log_writable 1",
+        ] {
+            #expect(metrics.body.contains(expected), "missing \(expected)")
+        }
+        #expect(LoopbackHTTP.request(port: port, path: "/nope").status == 404)
+        #expect(LoopbackHTTP.request(port: port, path: "/hooks/git").status == 405)
+
+        // A pushed commit with a refused webhook: nothing happens.
+        let other = Scenario.unique("hooked")
+        let head = try scenario.git.commit(
+            files: ["manifests/\(other).json": Scenario.manifest(other)],
+            message: "add a table"
+        )
+        let body = #"{"ref":"refs/heads/main","after":"\#(head)"}"#
+        let cycles = { scenario.records().filter { $0.kind == .cycle }.count }
+        let before = cycles()
+        let unsigned = LoopbackHTTP.request(port: port, method: "POST", path: "/hooks/git", body: Array(body.utf8))
+        #expect(unsigned.status == 401)
+        let forged = LoopbackHTTP.request(
+            port: port,
+            method: "POST",
+            path: "/hooks/git",
+            headers: ["X-Hub-Signature-256": try signature(body, secret: "not-the-secret")],
+            body: Array(body.utf8)
+        )
+        #expect(forged.status == 401)
+        let huge = LoopbackHTTP.request(
+            port: port,
+            method: "POST",
+            path: "/hooks/git",
+            headers: ["X-Hub-Signature-256": try signature(body, secret: Scenario.webhookSecret)],
+            body: [UInt8](repeating: 0x20, count: 2 << 20)
+        )
+        #expect(huge.status == 413)
+        try await Task.sleep(for: .seconds(2))
+        #expect(cycles() == before)
+        #expect(!scenario.records().contains { $0.revision == head })
+
+        // A signed webhook starts a cycle at once.
+        let posted = ContinuousClock.now
+        let accepted = LoopbackHTTP.request(
+            port: port,
+            method: "POST",
+            path: "/hooks/git",
+            headers: ["X-Hub-Signature-256": try signature(body, secret: Scenario.webhookSecret)],
+            body: Array(body.utf8)
+        )
+        #expect(accepted.status == 202)
+        #expect(
+            try await Scenario.waitUntil(.seconds(10)) {
+                scenario.records().contains { $0.table == other && $0.revision == head }
+            }
+        )
+        #expect(ContinuousClock.now - posted < .seconds(5))
+        #expect(scenario.records().contains { $0.kind == .cycle && $0.trigger == "webhook" })
+
+        kill(process.processIdentifier, SIGTERM)
+        #expect(try await Scenario.waitUntil(.seconds(10)) { !process.isRunning })
+        #expect(process.terminationStatus == 0)
+        #expect(try await Scenario.waitUntil(.seconds(2)) { listener.messages.last == "STOPPING=1" })
+    }
+
+    @Test("a taken HTTP port or an unreadable webhook secret stops the start with a clear error")
+    func startRefused() async throws {
+        let name = Scenario.unique("port")
+        let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)], interval: "1h")
+        let first = try scenario.startDaemon()
+        defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
+        #expect(
+            try await Scenario.waitUntil(.seconds(30)) {
+                LoopbackHTTP.request(port: scenario.httpPort, path: "/healthz").status == 200
+            }
+        )
+        let second = try scenario.tablekeeper(["run", "--config", scenario.configPath])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("cannot listen on 127.0.0.1:\(scenario.httpPort)"))
+        #expect(second.stderr.contains("set http.listen"))
+        kill(first.processIdentifier, SIGTERM)
+        first.waitUntilExit()
+
+        try FileManager.default.removeItem(atPath: scenario.folder.file("webhook-secret"))
+        let third = try scenario.tablekeeper(["run", "--config", scenario.configPath])
+        #expect(third.status == 1)
+        #expect(third.stderr.contains("cannot read http.webhookSecretFile"))
+    }
+}

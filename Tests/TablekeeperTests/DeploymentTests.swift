@@ -1,0 +1,15 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// What ships in `deploy/`.
+@Suite("deployment")
+struct DeploymentTests {
+    @Test("the systemd unit passes systemd-analyze verify with an exposure of 2.0 or lower")
+    func unit() throws {
+        let result = try ProcessRunner.run(RepositoryPaths.path("scripts/check-unit"), [RepositoryPaths.binary])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("verify clean"))
+    }
+
+}
