@@ -135,7 +135,7 @@ struct GitSourceTests {
 
     @Test("a remote that accepts connections and never answers is ended by the deadline")
     func stalledRemote() async throws {
-        let server = try stalledServer()
+        let server = try LoopbackScript.stalled()
         let fixture = try GitFixture(files: ["manifests/a.json": Self.manifest])
         let git = GitSource(
             configuration: GitSourceConfiguration(
@@ -199,22 +199,4 @@ struct GitSourceTests {
         let (snapshot, _) = try snapshot(await git.poll())
         #expect(snapshot.files.count == 2)
     }
-}
-
-/// A loopback TCP server that accepts connections and never answers.
-func stalledServer() throws -> LoopbackScript {
-    try LoopbackScript([
-        "-c",
-        """
-        import socket
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        s.listen(16)
-        print(s.getsockname()[1], flush=True)
-        held = []
-        while True:
-            connection, _ = s.accept()
-            held.append(connection)
-        """,
-    ])
 }

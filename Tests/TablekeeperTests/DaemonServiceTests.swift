@@ -138,4 +138,71 @@ struct DaemonServiceTests {
         #expect(third.status == 1)
         #expect(third.stderr.contains("cannot read http.webhookSecretFile"))
     }
+
+    @Test("SIGTERM during a stalled git fetch stops the worker and exits 0 within 10 s, recording nothing")
+    func stopDuringFetch() async throws {
+        let remote = try LoopbackScript.stalled()
+        let scenario = try Scenario(files: [:], sourceURL: "http://127.0.0.1:\(remote.port)/tables.git")
+        let listener = try NotifyListener(address: "@tablekeeper-test-\(UUID().uuidString)")
+        let process = try scenario.startDaemon(environment: ["NOTIFY_SOCKET": listener.address])
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        #expect(
+            try await Scenario.waitUntil(.seconds(30)) {
+                LoopbackHTTP.request(port: scenario.httpPort, path: "/healthz").status == 200
+            }
+        )
+        try await Task.sleep(for: .seconds(1))
+        // Still in its first fetch (deadline 60 s): alive, not ready.
+        #expect(LoopbackHTTP.request(port: scenario.httpPort, path: "/readyz").status == 503)
+        let workers = try ProcessRunner.run("/usr/bin/pgrep", ["-P", "\(process.processIdentifier)"]).stdout
+            .split(separator: "\n").compactMap { Int32($0) }
+        #expect(!workers.isEmpty)
+        let stopping = ContinuousClock.now
+        kill(process.processIdentifier, SIGTERM)
+        #expect(try await Scenario.waitUntil(.seconds(10)) { !process.isRunning })
+        #expect(ContinuousClock.now - stopping < .seconds(10))
+        #expect(process.terminationStatus == 0)
+        // The git worker was killed by the shutdown, not left behind.
+        for worker in workers {
+            #expect(!FileManager.default.fileExists(atPath: "/proc/\(worker)/cmdline"))
+        }
+        #expect(!listener.messages.contains { $0.contains("READY=1") })
+        #expect(listener.messages.contains("STOPPING=1"))
+        // No cycle ran, so none is recorded, and no fetch failure is claimed.
+        #expect(scenario.records().isEmpty)
+    }
+
+    @Test("an unwritable status log shows in /readyz and the metrics, reconciling goes on, and writing resumes")
+    func unwritableStatusLog() async throws {
+        let name = Scenario.unique("nolog")
+        let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
+        // A folder where the log file should be: every open fails.
+        try FileManager.default.createDirectory(atPath: scenario.statusLogPath, withIntermediateDirectories: true)
+        let process = try scenario.startDaemon()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let port = scenario.httpPort
+        #expect(
+            try await Scenario.waitUntil(.seconds(30)) {
+                LoopbackHTTP.request(port: port, path: "/readyz").body.contains("status log is not writable")
+            }
+        )
+        #expect(LoopbackHTTP.request(port: port, path: "/readyz").status == 503)
+        #expect(LoopbackHTTP.request(port: port, path: "/metrics").body.contains("tablekeeper_status_log_writable 0"))
+        // Reconciling went on: the table exists.
+        let described = try scenario.boto("print(ddb.describe_table(TableName='\(name)')['Table']['TableStatus'])")
+        #expect(described.contains("ACTIVE"))
+
+        try FileManager.default.removeItem(atPath: scenario.statusLogPath)
+        #expect(
+            try await Scenario.waitUntil(.seconds(30)) {
+                LoopbackHTTP.request(port: port, path: "/readyz").status == 200
+            }
+        )
+        #expect(LoopbackHTTP.request(port: port, path: "/metrics").body.contains("tablekeeper_status_log_writable 1"))
+        // The records held back while the log was unwritable are written once it is back.
+        #expect(scenario.records().contains { $0.table == name && $0.outcome == "created" })
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
 }

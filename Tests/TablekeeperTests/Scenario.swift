@@ -16,7 +16,13 @@ final class Scenario: Sendable {
     static let webhookSecret = "test-webhook-secret-0123456789"
 
     /// A scenario with its own moto server (other scenarios' managed tables would be orphans here).
-    init(files: [String: String], moto: MotoServer? = nil, policy: String = "{}", interval: String = "2s") throws {
+    init(
+        files: [String: String],
+        moto: MotoServer? = nil,
+        policy: String = "{}",
+        interval: String = "2s",
+        sourceURL: String? = nil
+    ) throws {
         self.git = try GitFixture(files: files)
         self.httpPort = try MotoServer.freePort()
         let server = try moto ?? MotoServer.start()
@@ -27,7 +33,7 @@ final class Scenario: Sendable {
             "config.json",
             """
             {
-              "source": {"url": "\(git.url)", "branch": "main", "path": "manifests", "interval": "\(interval)",
+              "source": {"url": "\(sourceURL ?? git.url)", "branch": "main", "path": "manifests", "interval": "\(interval)",
                          "cacheDirectory": "\(folder.file("cache/repo"))"},
               "aws": {"region": "\(region)", "endpoint": "\(server.endpoint)"},
               "policy": \(policy),

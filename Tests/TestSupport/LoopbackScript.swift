@@ -33,3 +33,23 @@ public final class LoopbackScript: Sendable {
         waitpid(pid, &status, 0)
     }
 }
+
+extension LoopbackScript {
+    /// A loopback TCP server that accepts connections and never answers.
+    public static func stalled() throws -> LoopbackScript {
+        try LoopbackScript([
+            "-c",
+            """
+            import socket
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            s.listen(16)
+            print(s.getsockname()[1], flush=True)
+            held = []
+            while True:
+                connection, _ = s.accept()
+                held.append(connection)
+            """,
+        ])
+    }
+}
