@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "DaemonCore",
             dependencies: [
-                "AWSCore", "Reconcile",
+                "AWSCore", "GitSource", "Reconcile",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

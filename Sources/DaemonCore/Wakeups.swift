@@ -1,3 +1,4 @@
+import GitSource
 import Synchronization
 
 /// Why the reconcile loop wakes up.
@@ -58,8 +59,7 @@ public final class Wakeups: Sendable {
             return state.generation
         }
         guard let generation else { return takePending() }
-        let timer = Task { [weak self] in
-            try await Task.sleep(for: timeout)
+        let timer = OneShotTimer(after: timeout) { [weak self] in
             self?.post(.timer, generation: generation)
         }
         defer { timer.cancel() }

@@ -84,7 +84,11 @@ struct ChildProcess {
         }
     }
 
-    private static func exchange(pid: pid_t, descriptors: (input: Int32, output: Int32, errors: Int32), input: [UInt8])
+    private static func exchange(
+        pid: pid_t,
+        descriptors: (input: Int32, output: Int32, errors: Int32),
+        input: [UInt8]
+    )
         -> Exit
     {
         var exit = Exit(stdout: [], stderr: [])

@@ -26,10 +26,7 @@ enum WorkerProcess {
         // A timer kills the worker at the deadline; cancelling the calling task (a shutdown) kills it at once.
         // Either way the exchange ends when the worker's pipes close, and the worker is reaped.
         let exit = await withTaskCancellationHandler {
-            let timer = Task {
-                try await Task.sleep(for: deadline)
-                kill(pid, SIGKILL)
-            }
+            let timer = OneShotTimer(after: deadline) { kill(pid, SIGKILL) }
             defer { timer.cancel() }
             return await child.communicate(input: Array(input))
         } onCancel: {
@@ -61,7 +58,8 @@ enum WorkerProcess {
         guard let response = try? JSONDecoder().decode(WorkerResponse.self, from: data) else {
             throw SourceError(
                 code: "worker",
-                message: "the git worker exited with \(exit.status.map { "status \($0)" } ?? "signal \(exit.signal ?? 0)") without an answer"
+                message:
+                    "the git worker exited with \(exit.status.map { "status \($0)" } ?? "signal \(exit.signal ?? 0)") without an answer"
             )
         }
         return response

@@ -2,6 +2,7 @@ import AWSCore
 import DynamoDBControl
 public import Foundation
 import Manifest
+import StatusLog
 
 extension Executor {
     func perform(_ step: Step, plan: TablePlan, control: any TableControl) async throws(AWSError) {
@@ -150,14 +151,11 @@ extension Executor {
 public enum StatusTime {
     /// `2026-11-29T04:29:09Z`.
     public static func format(_ date: Date) -> String {
-        ISO8601DateFormatter().string(from: date)
+        UTCTime.format(date, fraction: false)
     }
 
     /// Parses with or without fractional seconds.
     public static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
+        UTCTime.parse(text)
     }
 }

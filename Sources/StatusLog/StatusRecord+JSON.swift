@@ -71,15 +71,11 @@ extension StatusRecord {
 
     /// `2026-11-29T04:29:09.123Z` for a date.
     public static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        UTCTime.format(date)
     }
 
     /// The record's time as a date.
     public var date: Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: time)
+        UTCTime.parse(time)
     }
 }

@@ -21,12 +21,11 @@ struct WakeupsTests {
     @Test("a post wakes a waiting loop before its timeout")
     func wakesWaiter() async {
         let wakeups = Wakeups()
-        let started = ContinuousClock.now
-        async let reasons = wakeups.next(timeout: .seconds(60))
+        async let reasons = wakeups.next(timeout: .seconds(300))
         try? await Task.sleep(for: .milliseconds(50))
         wakeups.post(.webhook)
+        // Woken by the post (the reason says so), not by the timer.
         #expect(await reasons == [.webhook])
-        #expect(ContinuousClock.now - started < .seconds(10))
     }
 
     @Test("a late timer does not wake the next wait")
