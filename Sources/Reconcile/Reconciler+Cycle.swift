@@ -142,7 +142,10 @@ extension Reconciler {
         _ snapshot: SourceSnapshot,
         shouldStop: @escaping @Sendable () -> Bool
     ) async -> ([TableResult], Int) {
-        let sweep = isOrphanSweepDue()
+        // A manifest that disappeared may leave a managed table behind: look for orphans now, not in ten minutes.
+        let paths = Set(snapshot.files.map(\.path))
+        let sweep = isOrphanSweepDue() || !lastManifestPaths.isSubset(of: paths)
+        lastManifestPaths = paths
         let prepared = await prepare(files: snapshot.files, problems: snapshot.problems, sweepOrphans: sweep)
         if sweep {
             lastOrphanSweep = .now

@@ -47,6 +47,8 @@ public actor Reconciler {
     var logState: StatusLogState
     var lastOrphanSweep: ContinuousClock.Instant?
     var lastOrphans: [TableResult] = []
+    /// The manifest files of the last snapshot reconciled.
+    var lastManifestPaths: Set<String> = []
 
     /// Creates a reconciler; `statusLog` nil means a dry run that records nothing.
     ///

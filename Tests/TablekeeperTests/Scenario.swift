@@ -21,7 +21,8 @@ final class Scenario: Sendable {
         moto: MotoServer? = nil,
         policy: String = "{}",
         interval: String = "2s",
-        sourceURL: String? = nil
+        sourceURL: String? = nil,
+        awsEndpoint: String? = nil
     ) throws {
         self.git = try GitFixture(files: files)
         self.httpPort = try MotoServer.freePort()
@@ -35,7 +36,7 @@ final class Scenario: Sendable {
             {
               "source": {"url": "\(sourceURL ?? git.url)", "branch": "main", "path": "manifests", "interval": "\(interval)",
                          "cacheDirectory": "\(folder.file("cache/repo"))"},
-              "aws": {"region": "\(region)", "endpoint": "\(server.endpoint)"},
+              "aws": {"region": "\(region)", "endpoint": "\(awsEndpoint ?? server.endpoint)"},
               "policy": \(policy),
               "statusLog": {"path": "\(folder.file("status.jsonl"))"},
               "http": {"listen": "127.0.0.1:\(httpPort)", "webhookSecretFile": "\(folder.file("webhook-secret"))"}

@@ -52,4 +52,47 @@ extension LoopbackScript {
             """,
         ])
     }
+
+    /// A TCP proxy from `port` (0: any free port) to `target` on loopback; killing it cuts every connection, and
+    /// a new one can be started on the same port.
+    public static func proxy(port: Int = 0, to target: Int) throws -> LoopbackScript {
+        try LoopbackScript([
+            "-c",
+            """
+            import socket, sys, threading
+            port, target = int(sys.argv[1]), int(sys.argv[2])
+            server = socket.socket()
+            server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            server.bind(("127.0.0.1", port))
+            server.listen(64)
+            print(server.getsockname()[1], flush=True)
+            def pump(source, sink):
+                try:
+                    while True:
+                        data = source.recv(65536)
+                        if not data:
+                            break
+                        sink.sendall(data)
+                except OSError:
+                    pass
+                for end in (source, sink):
+                    try:
+                        end.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+            def handle(client):
+                try:
+                    upstream = socket.create_connection(("127.0.0.1", target))
+                except OSError:
+                    client.close()
+                    return
+                threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
+                threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
+            while True:
+                client, _ = server.accept()
+                threading.Thread(target=handle, args=(client,), daemon=True).start()
+            """,
+            "\(port)", "\(target)",
+        ])
+    }
 }
