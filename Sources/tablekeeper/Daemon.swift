@@ -21,6 +21,8 @@ struct Daemon {
     func run() async throws {
         // A parent may have blocked these signals (the mask is inherited); the group and the loop trap them.
         Signals.unblock([SIGTERM, SIGINT, SIGHUP])
+        // Until the loop traps it, a reload request (SIGHUP) must not end the process.
+        signal(SIGHUP, SIG_IGN)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(DaemonMetrics.factory(registry: registry))
         let runtime = try Runtime.load(configPath: configPath, logger: logger, observer: AWSRequestMetrics())
