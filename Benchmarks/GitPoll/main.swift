@@ -63,14 +63,16 @@ let cold = GitSource(
     logger: Logger(label: "bench")
 )
 let coldRead = await milliseconds { _ = await cold.poll() }
-try! #"{"tableName": "table-0", "partitionKey": {"name": "id", "type": "N"}}"#.write(
-    toFile: "\(tree)/manifests/team-0/t0.json",
-    atomically: false,
-    encoding: .utf8
-)
-run(["commit", "-q", "-am", "one file"], in: tree)
-run(["push", "-q", "\(work)/origin.git", "main"], in: tree)
-let oneFile = await milliseconds { _ = await cold.poll() }
+// One-file commits, each pushed then polled; the median of nine.
+var oneFileRuns: [Double] = []
+for round in 0..<9 {
+    try! #"{"tableName": "table-0", "partitionKey": {"name": "id", "type": "N"}, "tags": {"round": "\#(round)"}}"#
+        .write(toFile: "\(tree)/manifests/team-0/t0.json", atomically: false, encoding: .utf8)
+    run(["commit", "-q", "-am", "one file"], in: tree)
+    run(["push", "-q", "\(work)/origin.git", "main"], in: tree)
+    oneFileRuns.append(await milliseconds { _ = await cold.poll() })
+}
+let oneFile = oneFileRuns.sorted()[oneFileRuns.count / 2]
 var noOp: [Double] = []
 for _ in 0..<20 { noOp.append(await milliseconds { _ = await cold.poll() }) }
 func openDescriptors() -> Int {
@@ -88,7 +90,7 @@ noOp.sort()
 print(String(format: "git source, %d manifests in 100 folders (file:// remote, worker process per poll):", count))
 print(String(format: "  first poll (clone + read all): %.0f ms", clone))
 print(String(format: "  cold read of an existing mirror (fetch + read all): %.0f ms (goal < 300 ms)", coldRead))
-print(String(format: "  poll after a one-file commit: %.1f ms (goal < 20 ms)", oneFile))
+print(String(format: "  poll after a one-file commit: median %.1f ms over 9 commits (goal < 20 ms)", oneFile))
 print(String(format: "  no-op poll: median %.1f ms (goal < 25 ms)", noOp[noOp.count / 2]))
 print(String(format: "  parent RSS over %d polls: %d KiB -> %d KiB (goal: flat within 2 MB)", polls, rssStart, rssEnd))
 print("  open file descriptors: \(descriptorsStart) -> \(descriptorsEnd)")

@@ -45,7 +45,6 @@ public actor GitSource {
     private let workerExecutable: String
     private let logger: Logger
     private var lastGood: SourceSnapshot?
-    private var blobs: [String: [UInt8]] = [:]
 
     /// Creates a source.
     ///
@@ -63,7 +62,6 @@ public actor GitSource {
     public func reconfigure(_ new: GitSourceConfiguration) {
         if new.url != configuration.url || new.branch != configuration.branch || new.path != configuration.path {
             lastGood = nil
-            blobs = [:]
         }
         configuration = new
     }
@@ -80,7 +78,6 @@ public actor GitSource {
             auth: configuration.auth,
             allowedSignersFile: configuration.allowedSignersFile,
             knownTree: lastGood?.tree,
-            knownBlobs: Array(blobs.keys),
             offline: offline
         )
         let response: WorkerResponse
@@ -113,29 +110,59 @@ public actor GitSource {
             previous.summary = response.summary ?? ""
             snapshot = previous
         } else {
-            var files: [SnapshotFile] = []
-            var seen: [String: [UInt8]] = [:]
-            for file in response.files {
-                let bytes = file.bytes.flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) } ?? blobs[file.blob]
-                guard let bytes else { continue }
-                seen[file.blob] = bytes
-                files.append(SnapshotFile(path: file.path, blob: file.blob, bytes: bytes))
+            // A delta applies to the known tree's files and problems; anything else is the whole listing.
+            var kept: [SnapshotFile] = []
+            var problems: [String: String] = [:]
+            if response.delta {
+                // Polls run one at a time, so the known tree is still the last good one; if not, the delta
+                // cannot be applied and the next poll asks again.
+                guard let previous = lastGood, previous.tree == request.knownTree else {
+                    return .failed(
+                        SourceError(code: "worker", message: "a change list arrived for a tree no longer held"),
+                        lastGood: lastGood
+                    )
+                }
+                let touched = Set(response.removed + response.files.map(\.path) + response.problems.map(\.path))
+                kept = previous.files.filter { !touched.contains($0.path) }
+                problems = previous.problems.filter { !touched.contains($0.key) }
             }
-            // Only blobs of the newest tree are kept, so the cache never grows beyond one tree.
-            blobs = seen
+            for problem in response.problems { problems[problem.path] = problem.message }
+            // The worker sends every added or changed file with its bytes, sorted by path.
+            let arrived = response.files.compactMap { file -> SnapshotFile? in
+                guard let bytes = file.bytes.flatMap({ Data(base64Encoded: $0) }) else { return nil }
+                return SnapshotFile(path: file.path, blob: file.blob, bytes: [UInt8](bytes))
+            }
+            let files = Self.merge(kept, arrived)
             snapshot = SourceSnapshot(
                 revision: revision,
                 author: response.author ?? "",
                 time: response.time ?? 0,
                 summary: response.summary ?? "",
                 tree: tree,
-                files: files.sorted { $0.path < $1.path },
-                problems: Dictionary(response.problems.map { ($0.path, $0.message) }) { first, _ in first }
+                files: files,
+                problems: problems
             )
         }
         let event = Self.event(for: response, previous: lastGood?.revision)
         lastGood = snapshot
         return .snapshot(snapshot, event: event)
+    }
+
+    /// Two lists sorted by path merged into one, in linear time.
+    static func merge(_ left: [SnapshotFile], _ right: [SnapshotFile]) -> [SnapshotFile] {
+        var merged: [SnapshotFile] = []
+        merged.reserveCapacity(left.count + right.count)
+        var (i, j) = (0, 0)
+        while i < left.count, j < right.count {
+            if left[i].path < right[j].path {
+                merged.append(left[i])
+                i += 1
+            } else {
+                merged.append(right[j])
+                j += 1
+            }
+        }
+        return merged + left[i...] + right[j...]
     }
 
     static func event(for response: WorkerResponse, previous: String?) -> SourceEvent? {

@@ -137,14 +137,23 @@ public enum GitWorker {
         }
         let trimmed = request.path.split(separator: "/").joined(separator: "/")
         let prefix = trimmed.isEmpty || trimmed == "." ? "" : trimmed + "/"
-        let listing = try repository.listManifests(tree: tree, prefix: prefix)
-        response.problems = listing.problems.map { .init(path: $0.path, message: $0.message) }
-        let known = Set(request.knownBlobs)
-        for file in listing.files {
-            if known.contains(file.blob.hex) {
-                response.files.append(.init(path: file.path, blob: file.blob.hex, bytes: nil))
-                continue
-            }
+        // Against a known tree still in the mirror only the differences are sent, found by walking the subtrees
+        // whose ids changed; otherwise the whole listing.
+        var files: [TreeFile]
+        if let known = request.knownTree.flatMap(ObjectID.init(hex:)),
+            let diff = try? repository.diffManifests(old: known, new: tree, prefix: prefix)
+        {
+            response.delta = true
+            response.removed = diff.removed.sorted()
+            response.problems = diff.problems.map { .init(path: $0.path, message: $0.message) }
+            files = diff.changed
+        } else {
+            let listing = try repository.listManifests(tree: tree, prefix: prefix)
+            response.problems = listing.problems.map { .init(path: $0.path, message: $0.message) }
+            files = listing.files
+        }
+        files.sort { $0.path < $1.path }
+        for file in files {
             let size = try repository.objectSize(file.blob)
             if size > maximumBlobSize {
                 response.problems.append(

@@ -12,10 +12,9 @@ public struct WorkerRequest: Codable, Sendable, Equatable {
     public var auth: GitAuth
     /// An allowed_signers file: when set, the head commit must carry an SSH signature by one of them.
     public var allowedSignersFile: String?
-    /// The manifests-folder tree id the parent already has; when unchanged no file is read.
+    /// The manifests-folder tree id the parent already has: when unchanged no file is read, otherwise only the
+    /// differences from it are sent.
     public var knownTree: String?
-    /// Blob ids whose bytes the parent already has; their bytes are not sent again.
-    public var knownBlobs: [String]
     /// Skip the fetch and only read the mirror (for `plan` of an already fetched revision).
     public var offline: Bool
 
@@ -28,7 +27,6 @@ public struct WorkerRequest: Codable, Sendable, Equatable {
         auth: GitAuth = GitAuth(),
         allowedSignersFile: String? = nil,
         knownTree: String? = nil,
-        knownBlobs: [String] = [],
         offline: Bool = false
     ) {
         self.url = url
@@ -38,7 +36,6 @@ public struct WorkerRequest: Codable, Sendable, Equatable {
         self.auth = auth
         self.allowedSignersFile = allowedSignersFile
         self.knownTree = knownTree
-        self.knownBlobs = knownBlobs
         self.offline = offline
     }
 }
@@ -101,9 +98,13 @@ public struct WorkerResponse: Codable, Sendable, Equatable {
     public var tree: String?
     /// Whether `tree` equals the request's `knownTree` (then `files` is empty).
     public var unchanged = false
-    /// The manifest files.
+    /// The manifest files: all of them, or with `delta` only those added or changed since `knownTree`.
     public var files: [File] = []
-    /// Files that could not be read.
+    /// Whether `files` and `removed` are differences from the request's `knownTree`.
+    public var delta = false
+    /// With `delta`, the paths of `knownTree`'s manifests and problems that are gone.
+    public var removed: [String] = []
+    /// Files that could not be read: all of them, or with `delta` those found in what changed.
     public var problems: [Problem] = []
     /// The signature check, when one was asked for.
     public var signature: SignatureCheck?

@@ -1,0 +1,96 @@
+import Foundation
+import GitSource
+import Logging
+import TestSupport
+import Testing
+
+/// After the first poll the worker sends only what changed since the known tree; the snapshot built from
+/// those changes must equal the one a fresh source reads in full.
+@Suite("Git source deltas")
+struct GitSourceDeltaTests {
+    func source(_ fixture: GitFixture, cache: String) -> GitSource {
+        GitSource(
+            configuration: GitSourceConfiguration(
+                url: fixture.url,
+                cacheDirectory: fixture.directory.file(cache),
+                deadline: .seconds(30)
+            ),
+            workerExecutable: RepositoryPaths.binary,
+            logger: Logger(label: "test")
+        )
+    }
+
+    func manifest(_ name: String, _ extra: String = "") -> String {
+        #"{"tableName": "\#(name)", "partitionKey": {"name": "id", "type": "S"}\#(extra)}"#
+    }
+
+    @Test("edits, additions, removals, renames and files growing past the size limit and back")
+    func deltasMatchFullReads() async throws {
+        let big = "{\"padding\": \"" + String(repeating: "x", count: 1 << 20) + "\"}"
+        let fixture = try GitFixture(files: [
+            "manifests/a.json": manifest("a"), "manifests/b.json": manifest("b"),
+            "manifests/team/c.json": manifest("c"), "manifests/huge.json": big,
+        ])
+        let following = source(fixture, cache: "cache/following")
+        let steps: [[String: String?]] = [
+            ["manifests/a.json": manifest("a", #", "tags": {"x": "1"}"#)],
+            ["manifests/d.json": manifest("d"), "manifests/b.json": nil],
+            ["manifests/team/e.json": manifest("c"), "manifests/team/c.json": nil],  // a rename: same blob
+            ["manifests/a.json": big],  // grows past the limit: a problem, no longer a file
+            ["manifests/other.txt": "unrelated"],  // the oversized files stay problems
+            ["manifests/a.json": manifest("a"), "manifests/huge.json": nil],  // back under the limit; removed
+            ["manifests/team/e.json": nil, "manifests/team/f.json": manifest("f")],
+        ]
+        _ = await following.poll()
+        for (index, files) in steps.enumerated() {
+            let head = try fixture.commit(files: files, message: "step \(index)")
+            guard case .snapshot(let delta, _) = await following.poll(),
+                case .snapshot(let full, _) = await source(fixture, cache: "cache/fresh-\(index)").poll()
+            else {
+                Issue.record("step \(index): a poll failed")
+                return
+            }
+            #expect(delta.revision == head)
+            #expect(delta.files.map(\.path) == full.files.map(\.path), "step \(index)")
+            #expect(delta.files.map(\.blob) == full.files.map(\.blob), "step \(index)")
+            #expect(delta.files.map(\.bytes) == full.files.map(\.bytes), "step \(index)")
+            #expect(delta.problems == full.problems, "step \(index)")
+        }
+    }
+
+    @Test("names that are not UTF-8, folders and files swapping places, symlinks, modes and dot-folders")
+    func oddChanges() async throws {
+        let fixture = try GitFixture(files: [
+            "manifests/a.json": manifest("a"), "manifests/team/b.json": manifest("b"),
+            "manifests/team/sub/c.json": manifest("c"), "manifests/x.json": manifest("x"),
+        ])
+        let following = source(fixture, cache: "cache/following")
+        _ = await following.poll()
+        let steps = [
+            #"printf '{}' > "$(printf 'manifests/caf\351.json')""#,
+            "rm -r manifests/team && printf 'not a folder' > manifests/team",
+            "rm manifests/x.json && mkdir manifests/x.json && printf '{}' > manifests/x.json/y.json",
+            "rm manifests/a.json && ln -s x.json/y.json manifests/a.json",
+            #"rm "$(printf 'manifests/caf\351.json')" && mkdir -p manifests/.drafts && printf '{}' > manifests/.drafts/d.json"#,
+            "chmod +x manifests/x.json/y.json",
+            "rm manifests/team && mkdir -p manifests/team && printf '{}' > manifests/team/b.json",
+        ]
+        for (index, script) in steps.enumerated() {
+            let shell = try ProcessRunner.run("/bin/sh", ["-c", script], directory: fixture.workPath)
+            #expect(shell.status == 0, "\(shell.stderr)")
+            let head = try fixture.commit(files: [:], message: "step \(index)")
+            guard case .snapshot(let delta, _) = await following.poll(),
+                case .snapshot(let full, _) = await source(fixture, cache: "cache/fresh-\(index)").poll()
+            else {
+                Issue.record("step \(index): a poll failed")
+                return
+            }
+            #expect(delta.revision == head)
+            #expect(delta.files.map(\.path) == full.files.map(\.path), "step \(index)")
+            #expect(delta.files.map(\.blob) == full.files.map(\.blob), "step \(index)")
+            #expect(delta.problems == full.problems, "step \(index)")
+            if index == 0 { #expect(full.problems.values.contains { $0.contains("not UTF-8") }) }
+            if index == 4 { #expect(full.problems.isEmpty) }
+        }
+    }
+}
