@@ -2,6 +2,7 @@
 #define CLIBGIT2_SHIM_H
 
 #include <git2.h>
+#include <malloc.h>
 
 /* git_libgit2_opts() is variadic, which Swift cannot call: wrap the options we use. */
 static inline int clibgit2_set_search_path_empty(void) {
@@ -16,6 +17,11 @@ static inline int clibgit2_set_owner_validation(int enabled) {
 }
 static inline int clibgit2_set_ssl_cert_locations(const char *file, const char *path) {
     return git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, path);
+}
+
+/* The worker is kept between polls: memory freed after a request goes back to the system. */
+static inline void clibgit2_release_free_memory(void) {
+    malloc_trim(0);
 }
 
 #endif

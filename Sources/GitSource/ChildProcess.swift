@@ -1,17 +1,15 @@
 import Foundation
 
-/// A child process started with `posix_spawn`: input written to its stdin, stdout and stderr collected, reaped
-/// with `waitpid`. Foundation's `Process` keeps a run-loop source and a few allocations per child that a
-/// long-running daemon spawning a worker at every poll would accumulate; this keeps nothing after the exit.
-struct ChildProcess {
+/// A child process started with `posix_spawn`, spoken to in lines: a request line written to its stdin, an
+/// answer line read from its stdout, its stderr collected meanwhile; reaped with `waitpid`. Foundation's
+/// `Process` keeps a run-loop source and a few allocations per child, which a daemon would accumulate.
+final class ChildProcess: @unchecked Sendable {
     /// How the child ended.
     struct Exit {
         /// The exit status, or nil when a signal ended it.
         var status: Int32?
         /// The signal that ended it.
         var signal: Int32?
-        var stdout: [UInt8]
-        var stderr: [UInt8]
     }
 
     struct SpawnError: Error, CustomStringConvertible {
@@ -19,7 +17,9 @@ struct ChildProcess {
     }
 
     let pid: pid_t
-    private let descriptors: (input: Int32, output: Int32, errors: Int32)
+    // Used by one exchange at a time (the owner serializes them); closed once.
+    private var descriptors: (input: Int32, output: Int32, errors: Int32)
+    private var reaped: Exit?
 
     /// Starts `executable` with `arguments` and `environment`; signals are reset to their defaults in the child.
     init(executable: String, arguments: [String], environment: [String: String]) throws(SpawnError) {
@@ -72,69 +72,119 @@ struct ChildProcess {
         descriptors = (input[1], output[0], errors[0])
     }
 
-    /// Writes `input` and closes stdin, reads stdout and stderr to their end and reaps the child, on a thread
-    /// of its own (the writes and reads block).
-    func communicate(input: [UInt8]) async -> Exit {
-        let (pid, descriptors) = (pid, descriptors)
-        return await withCheckedContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(returning: Self.exchange(pid: pid, descriptors: descriptors, input: input))
-            }
+    /// What one exchange produced.
+    struct Transcript {
+        /// The answer line without its newline, or nil when stdout ended first (the child is gone).
+        var line: [UInt8]?
+        /// What the child wrote on stderr meanwhile.
+        var stderr: [UInt8]
+    }
+
+    /// Writes `input` (a line) and reads stdout up to the next newline, collecting stderr meanwhile, on a thread
+    /// of its own (the writes and reads block). Ends early when the child's stdout closes.
+    func exchange(input: [UInt8]) async -> Transcript {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { [self] in continuation.resume(returning: exchangeBlocking(input: input)) }
             thread.start()
         }
     }
 
-    private static func exchange(
-        pid: pid_t,
-        descriptors: (input: Int32, output: Int32, errors: Int32),
-        input: [UInt8]
-    )
-        -> Exit
-    {
-        var exit = Exit(stdout: [], stderr: [])
-        var pending = input[...]
-        var inputOpen = true
-        if pending.isEmpty {
-            close(descriptors.input)
-            inputOpen = false
+    /// Waits for the child to exit (after a kill or closing its stdin) and returns how it ended.
+    func reap() async -> Exit {
+        if let reaped { return reaped }
+        let exit = await withCheckedContinuation { continuation in
+            let pid = pid
+            let thread = Thread { continuation.resume(returning: Self.wait(pid)) }
+            thread.start()
         }
-        var open: [Int32] = [descriptors.output, descriptors.errors]
+        reaped = exit
+        closeAll()
+        return exit
+    }
+
+    /// Whether the child has exited (it is then reaped).
+    var hasExited: Bool {
+        if reaped != nil { return true }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return false }
+        reaped = Self.exit(status: status)
+        closeAll()
+        return true
+    }
+
+    /// Closes stdin (the child ends at end of input) and reaps the child on a background thread.
+    func finish() {
+        guard reaped == nil else { return }
+        if descriptors.input >= 0 {
+            close(descriptors.input)
+            descriptors.input = -1
+        }
+        let pid = pid
+        let thread = Thread { _ = Self.wait(pid) }
+        thread.start()
+        reaped = Exit(status: nil, signal: nil)
+        closeAll()
+    }
+
+    private func closeAll() {
+        for fd in [descriptors.input, descriptors.output, descriptors.errors] where fd >= 0 { close(fd) }
+        descriptors = (-1, -1, -1)
+    }
+
+    private static func wait(_ pid: pid_t) -> Exit {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        return exit(status: status)
+    }
+
+    private static func exit(status: Int32) -> Exit {
+        // WIFEXITED / WTERMSIG, spelled out: the C macros are not imported.
+        status & 0x7f == 0
+            ? Exit(status: (status >> 8) & 0xff, signal: nil) : Exit(status: nil, signal: status & 0x7f)
+    }
+
+    private func exchangeBlocking(input: [UInt8]) -> Transcript {
+        var transcript = Transcript(line: nil, stderr: [])
+        var pending = input[...]
+        var output: [UInt8] = []
+        var errorsOpen = descriptors.errors >= 0
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while !open.isEmpty || inputOpen {
-            var watched = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            if inputOpen { watched.append(pollfd(fd: descriptors.input, events: Int16(POLLOUT), revents: 0)) }
+        while descriptors.output >= 0 {
+            var watched = [pollfd(fd: descriptors.output, events: Int16(POLLIN), revents: 0)]
+            if errorsOpen { watched.append(pollfd(fd: descriptors.errors, events: Int16(POLLIN), revents: 0)) }
+            if !pending.isEmpty, descriptors.input >= 0 {
+                watched.append(pollfd(fd: descriptors.input, events: Int16(POLLOUT), revents: 0))
+            }
             guard poll(&watched, nfds_t(watched.count), -1) >= 0 || errno == EINTR else { break }
             for entry in watched where entry.revents != 0 {
-                if entry.fd == descriptors.input, inputOpen {
+                if entry.fd == descriptors.input {
                     let written = pending.withUnsafeBytes { write(entry.fd, $0.baseAddress, $0.count) }
-                    if written > 0 { pending = pending.dropFirst(written) }
-                    if written < 0 && errno != EAGAIN && errno != EINTR || pending.isEmpty {
-                        close(descriptors.input)
-                        inputOpen = false
+                    if written > 0 {
+                        pending = pending.dropFirst(written)
+                    } else if errno != EAGAIN, errno != EINTR {
+                        pending = []
                     }
                     continue
                 }
                 let count = read(entry.fd, &buffer, buffer.count)
-                if count > 0 {
-                    if entry.fd == descriptors.output {
-                        exit.stdout += buffer[0..<count]
-                    } else {
-                        exit.stderr += buffer[0..<count]
+                if count <= 0 {
+                    if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                        if entry.fd == descriptors.output { return transcript }
+                        errorsOpen = false
                     }
-                } else if count == 0 || errno != EINTR && errno != EAGAIN {
-                    close(entry.fd)
-                    open.removeAll { $0 == entry.fd }
+                    continue
+                }
+                if entry.fd == descriptors.errors {
+                    transcript.stderr += buffer[0..<count]
+                    continue
+                }
+                output += buffer[0..<count]
+                if let newline = output.firstIndex(of: 10) {
+                    transcript.line = Array(output[..<newline])
+                    return transcript
                 }
             }
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        // WIFEXITED / WTERMSIG, spelled out: the C macros are not imported.
-        if status & 0x7f == 0 {
-            exit.status = (status >> 8) & 0xff
-        } else {
-            exit.signal = status & 0x7f
-        }
-        return exit
+        return transcript
     }
 }

@@ -42,7 +42,7 @@ public struct GitSourceConfiguration: Sendable, Equatable {
 /// snapshot, and caches blob bytes so an unchanged file is never read twice.
 public actor GitSource {
     private var configuration: GitSourceConfiguration
-    private let workerExecutable: String
+    private let worker: WorkerSession
     private let logger: Logger
     private var lastGood: SourceSnapshot?
 
@@ -51,7 +51,7 @@ public actor GitSource {
     /// - Parameter workerExecutable: the `tablekeeper` binary whose `git-worker` command does the libgit2 work.
     public init(configuration: GitSourceConfiguration, workerExecutable: String, logger: Logger) {
         self.configuration = configuration
-        self.workerExecutable = workerExecutable
+        self.worker = WorkerSession(executable: workerExecutable)
         self.logger = logger
     }
 
@@ -82,11 +82,7 @@ public actor GitSource {
         )
         let response: WorkerResponse
         do {
-            response = try await WorkerProcess.run(
-                executable: workerExecutable,
-                request: request,
-                deadline: configuration.deadline
-            )
+            response = try await worker.run(request, deadline: configuration.deadline)
         } catch {
             if error.code == "timeout-reading" {
                 moveCacheAside()

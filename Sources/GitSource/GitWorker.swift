@@ -8,6 +8,12 @@ public enum GitWorker {
     /// Largest manifest blob read.
     public static let maximumBlobSize = 1 << 20
 
+    /// Gives memory freed after a request back to the system (the worker is kept between polls, and reading a
+    /// large tree leaves tens of megabytes free but mapped).
+    public static func releaseFreeMemory() {
+        clibgit2_release_free_memory()
+    }
+
     /// Handles one request; never throws (every failure is described in the response).
     public static func handle(_ request: WorkerRequest) -> WorkerResponse {
         let lock: CacheLock

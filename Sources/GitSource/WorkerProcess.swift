@@ -1,47 +1,119 @@
 import Foundation
+import Synchronization
 
-/// Runs `tablekeeper git-worker` with a request on standard input and a hard deadline (SIGKILL).
-enum WorkerProcess {
-    static func run(
-        executable: String,
-        request: WorkerRequest,
-        deadline: Duration
-    ) async throws(SourceError) -> WorkerResponse {
-        let input: Data
+/// The `tablekeeper git-worker` child, kept between polls: one request line in, one answer line out, under a
+/// hard deadline (SIGKILL). Keeping it saves starting a process at every poll; a worker that was killed, died
+/// or served `maximumRequests` is replaced by a new one.
+final class WorkerSession: Sendable {
+    /// Requests one worker serves before it is replaced (bounds anything libgit2 might keep).
+    static let maximumRequests = 100
+
+    let executable: String
+    private struct State {
+        var child: ChildProcess?
+        var served = 0
+        var busy = false
+    }
+
+    private let state = Mutex(State())
+
+    init(executable: String) {
+        self.executable = executable
+    }
+
+    deinit {
+        state.withLock { $0.child?.finish() }
+    }
+
+    /// Sends one request and waits for its answer; a second request while one is in flight gets a worker of
+    /// its own.
+    func run(_ request: WorkerRequest, deadline: Duration) async throws(SourceError) -> WorkerResponse {
+        var line: [UInt8]
         do {
-            input = try JSONEncoder().encode(request)
+            line = Array(try JSONEncoder().encode(request))
         } catch {
             throw SourceError(code: "worker", message: "cannot encode the worker request")
         }
-        // The worker must not inherit git's config search or a terminal prompt for credentials.
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_TERMINAL_PROMPT"] = "0"
-        let child: ChildProcess
-        do {
-            child = try ChildProcess(executable: executable, arguments: ["git-worker"], environment: environment)
-        } catch {
-            throw SourceError(code: "worker", message: "cannot start the git worker \(executable): \(error)")
+        line.append(10)
+        let (child, shared) = try checkOut()
+        defer {
+            if shared {
+                state.withLock { $0.busy = false }
+            } else {
+                child.finish()
+            }
         }
         let pid = child.pid
         // A timer kills the worker at the deadline; cancelling the calling task (a shutdown) kills it at once.
-        // Either way the exchange ends when the worker's pipes close, and the worker is reaped.
-        let exit = await withTaskCancellationHandler {
+        let transcript = await withTaskCancellationHandler {
             let timer = OneShotTimer(after: deadline) { kill(pid, SIGKILL) }
             defer { timer.cancel() }
-            return await child.communicate(input: Array(input))
+            return await child.exchange(input: line)
         } onCancel: {
             kill(pid, SIGKILL)
         }
-        let data = Data(exit.stdout)
-        let errorText = exit.stderr
-        let killed = exit.signal == SIGKILL
+        if let answer = transcript.line,
+            let response = try? JSONDecoder().decode(WorkerResponse.self, from: Data(answer))
+        {
+            return response
+        }
+        // No usable answer: the worker is gone (killed at the deadline or by a shutdown, or it crashed), or it
+        // answered nonsense; either way it is replaced.
+        kill(pid, SIGKILL)
+        let exit = await child.reap()
+        if shared { state.withLock { if $0.child === child { $0.child = nil } } }
+        if transcript.line != nil {
+            throw SourceError(code: "worker", message: "the git worker gave an answer that is not a response")
+        }
+        try Self.explain(exit, transcript: transcript, request: request, deadline: deadline)
+    }
+
+    /// The kept worker (started if needed), or a one-off when it is busy.
+    private func checkOut() throws(SourceError) -> (ChildProcess, shared: Bool) {
+        let kept: ChildProcess? = state.withLock { state in
+            guard !state.busy else { return nil }
+            if let child = state.child, child.hasExited || state.served >= Self.maximumRequests {
+                child.finish()
+                state.child = nil
+            }
+            if state.child == nil {
+                state.child = try? Self.spawn(executable)
+                state.served = 0
+            }
+            guard let child = state.child else { return nil }
+            state.busy = true
+            state.served += 1
+            return child
+        }
+        if let kept { return (kept, true) }
+        do {
+            return (try Self.spawn(executable), false)
+        } catch {
+            throw SourceError(code: "worker", message: "cannot start the git worker \(executable): \(error)")
+        }
+    }
+
+    private static func spawn(_ executable: String) throws(ChildProcess.SpawnError) -> ChildProcess {
+        // The worker must not inherit git's config search or a terminal prompt for credentials.
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_TERMINAL_PROMPT"] = "0"
+        return try ChildProcess(executable: executable, arguments: ["git-worker"], environment: environment)
+    }
+
+    private static func explain(
+        _ exit: ChildProcess.Exit,
+        transcript: ChildProcess.Transcript,
+        request: WorkerRequest,
+        deadline: Duration
+    ) throws(SourceError) -> Never {
+        // The last phase the worker announced in this exchange; `idle` closes the previous request.
         let phase =
-            String(decoding: errorText, as: UTF8.self).split(separator: "\n")
-            .last { $0.hasPrefix("phase:") }.map { String($0.dropFirst(6)) } ?? "start"
-        if killed, Task.isCancelled {
+            String(decoding: transcript.stderr, as: UTF8.self).split(separator: "\n")
+            .last { $0.hasPrefix("phase:") }.map { String($0.dropFirst(6)) } ?? "idle"
+        if exit.signal == SIGKILL, Task.isCancelled {
             throw SourceError(code: "cancelled", message: "the git poll was stopped by a shutdown")
         }
-        if killed {
+        if exit.signal == SIGKILL {
             let seconds = deadline.components.seconds
             if phase == "read" {
                 throw SourceError(
@@ -55,13 +127,7 @@ enum WorkerProcess {
                     "git fetch from \(request.url) did not finish within \(seconds) s (remote unreachable or stalled)"
             )
         }
-        guard let response = try? JSONDecoder().decode(WorkerResponse.self, from: data) else {
-            throw SourceError(
-                code: "worker",
-                message:
-                    "the git worker exited with \(exit.status.map { "status \($0)" } ?? "signal \(exit.signal ?? 0)") without an answer"
-            )
-        }
-        return response
+        let how = exit.status.map { "status \($0)" } ?? "signal \(exit.signal ?? 0)"
+        throw SourceError(code: "worker", message: "the git worker exited with \(how) without an answer")
     }
 }
