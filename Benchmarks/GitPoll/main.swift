@@ -97,7 +97,7 @@ for index in 0..<polls {
 let rssEnd = residentKiB()
 let descriptorsEnd = openDescriptors()
 noOp.sort()
-print(String(format: "git source, %d manifests in 100 folders (file:// remote, worker process kept between polls):", count))
+print(String(format: "git source, %d manifests in 100 folders (file:// remote, a worker kept between polls):", count))
 print(String(format: "  first poll (clone + read all): %.0f ms", clone))
 print(String(format: "  cold read of an existing mirror (fetch + read all): %.0f ms (goal < 300 ms)", coldRead))
 print(String(format: "  poll after a one-file commit: median %.1f ms over 9 commits (goal < 20 ms)", oneFile))
