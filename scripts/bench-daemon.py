@@ -86,6 +86,16 @@ def rss_kib():
     return values["VmRSS"], values["RssAnon"]
 
 
+def worker_rss_kib():
+    """RSS of the daemon's kept git worker (its children), in KiB."""
+    total = 0
+    for task in os.listdir(f"/proc/{daemon.pid}/task"):
+        for child in open(f"/proc/{daemon.pid}/task/{task}/children").read().split():
+            with open(f"/proc/{child}/status") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    return total
+
+
 def cpu_seconds():
     fields = open(f"/proc/{daemon.pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -118,6 +128,7 @@ try:
           + " (goal under 30 MB and flat)")
     print("  of which anonymous (heap, stacks): " + ", ".join(f"{n}: {anon / 1024:.1f}"
                                                              for n, (_, anon) in sorted(samples.items())))
+    print(f"  the kept git worker: {worker_rss_kib() / 1024:.1f} MB RSS (code pages shared with the daemon)")
 
     time.sleep(2)
     before, t0 = cpu_seconds(), time.time()
