@@ -20,6 +20,32 @@ struct GitSourceDeltaTests {
         )
     }
 
+    /// Polls `following` (which sees a delta) and a fresh source (a full read) at the head `head`; both must agree.
+    /// Returns the full read.
+    @discardableResult
+    func expectSameAsFullRead(
+        _ following: GitSource,
+        _ fixture: GitFixture,
+        head: String,
+        step: Int
+    ) async throws -> SourceSnapshot {
+        guard case .snapshot(let delta, _) = await following.poll(),
+            case .snapshot(let full, _) = await source(fixture, cache: "cache/fresh-\(step)").poll()
+        else {
+            throw DeltaError(description: "step \(step): a poll failed")
+        }
+        #expect(delta.revision == head)
+        #expect(delta.files.map(\.path) == full.files.map(\.path), "step \(step)")
+        #expect(delta.files.map(\.blob) == full.files.map(\.blob), "step \(step)")
+        #expect(delta.files.map(\.bytes) == full.files.map(\.bytes), "step \(step)")
+        #expect(delta.problems == full.problems, "step \(step)")
+        return full
+    }
+
+    struct DeltaError: Error, CustomStringConvertible {
+        var description: String
+    }
+
     func manifest(_ name: String, _ extra: String = "") -> String {
         #"{"tableName": "\#(name)", "partitionKey": {"name": "id", "type": "S"}\#(extra)}"#
     }
@@ -44,17 +70,7 @@ struct GitSourceDeltaTests {
         _ = await following.poll()
         for (index, files) in steps.enumerated() {
             let head = try fixture.commit(files: files, message: "step \(index)")
-            guard case .snapshot(let delta, _) = await following.poll(),
-                case .snapshot(let full, _) = await source(fixture, cache: "cache/fresh-\(index)").poll()
-            else {
-                Issue.record("step \(index): a poll failed")
-                return
-            }
-            #expect(delta.revision == head)
-            #expect(delta.files.map(\.path) == full.files.map(\.path), "step \(index)")
-            #expect(delta.files.map(\.blob) == full.files.map(\.blob), "step \(index)")
-            #expect(delta.files.map(\.bytes) == full.files.map(\.bytes), "step \(index)")
-            #expect(delta.problems == full.problems, "step \(index)")
+            try await expectSameAsFullRead(following, fixture, head: head, step: index)
         }
     }
 
@@ -79,16 +95,7 @@ struct GitSourceDeltaTests {
             let shell = try ProcessRunner.run("/bin/sh", ["-c", script], directory: fixture.workPath)
             #expect(shell.status == 0, "\(shell.stderr)")
             let head = try fixture.commit(files: [:], message: "step \(index)")
-            guard case .snapshot(let delta, _) = await following.poll(),
-                case .snapshot(let full, _) = await source(fixture, cache: "cache/fresh-\(index)").poll()
-            else {
-                Issue.record("step \(index): a poll failed")
-                return
-            }
-            #expect(delta.revision == head)
-            #expect(delta.files.map(\.path) == full.files.map(\.path), "step \(index)")
-            #expect(delta.files.map(\.blob) == full.files.map(\.blob), "step \(index)")
-            #expect(delta.problems == full.problems, "step \(index)")
+            let full = try await expectSameAsFullRead(following, fixture, head: head, step: index)
             if index == 0 { #expect(full.problems.values.contains { $0.contains("not UTF-8") }) }
             if index == 4 { #expect(full.problems.isEmpty) }
         }

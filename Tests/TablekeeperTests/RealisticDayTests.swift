@@ -48,25 +48,23 @@ struct RealisticDayTests {
         )
 
         // 2. Commits: a new table with tags, a GSI, a TTL rename, provisioned billing.
+        let auditTagged = Scenario.manifest(audit, indexes: [], extra: #", "tags": {"team": "security"}"#)
+        let usersProvisioned = Scenario.manifest(
+            users,
+            indexes: [],
+            extra:
+                #", "billingMode": "PROVISIONED", "provisionedThroughput": {"readCapacityUnits": 5, "writeCapacityUnits": 5}"#
+        ).replacingOccurrences(of: #""ttlAttribute": "ttl""#, with: #""ttlAttribute": "expires_at""#)
         try scenario.git.commit(
             files: [
-                "manifests/\(audit).json": Scenario.manifest(
-                    audit,
-                    indexes: [],
-                    extra: #", "tags": {"team": "security"}"#
-                ),
+                "manifests/\(audit).json": auditTagged,
                 "manifests/\(orders).json": Scenario.manifest(orders, indexes: ["gsi-status", "gsi-owner"]),
             ],
             message: "audit table; orders by owner"
         )
         try scenario.git.commit(
             files: [
-                "manifests/\(users).json": Scenario.manifest(
-                    users,
-                    indexes: [],
-                    extra:
-                        #", "billingMode": "PROVISIONED", "provisionedThroughput": {"readCapacityUnits": 5, "writeCapacityUnits": 5}"#
-                ).replacingOccurrences(of: #""ttlAttribute": "ttl""#, with: #""ttlAttribute": "expires_at""#)
+                "manifests/\(users).json": usersProvisioned
             ],
             message: "users: provisioned, TTL on expires_at"
         )
@@ -98,12 +96,7 @@ struct RealisticDayTests {
         #expect(try describe(users, #"t["BillingModeSummary"]["BillingMode"]"#) == "PROVISIONED")
         try scenario.git.commit(
             files: [
-                "manifests/\(users).json": Scenario.manifest(
-                    users,
-                    indexes: [],
-                    extra:
-                        #", "billingMode": "PROVISIONED", "provisionedThroughput": {"readCapacityUnits": 5, "writeCapacityUnits": 5}"#
-                ).replacingOccurrences(of: #""ttlAttribute": "ttl""#, with: #""ttlAttribute": "expires_at""#)
+                "manifests/\(users).json": usersProvisioned
             ],
             message: "fix users"
         )
@@ -137,11 +130,7 @@ struct RealisticDayTests {
         #expect(try scenario.outcomes()[audit] == "flagged")
         try scenario.git.commit(
             files: [
-                "manifests/\(audit).json": Scenario.manifest(
-                    audit,
-                    indexes: [],
-                    extra: #", "tags": {"team": "security"}"#
-                )
+                "manifests/\(audit).json": auditTagged
             ],
             message: "audit: back to KMS"
         )

@@ -78,17 +78,29 @@ public final class MotoServer: Sendable {
 
     /// Whether something accepts TCP connections on the loopback port.
     public static func canConnect(port: Int) -> Bool {
+        guard let descriptor = connectLoopback(port: port) else { return false }
+        close(descriptor)
+        return true
+    }
+
+    /// A TCP connection to the loopback port (the caller closes it), or nil when nothing accepts it.
+    public static func connectLoopback(port: Int) -> Int32? {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
+        guard descriptor >= 0 else { return nil }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = UInt16(port).bigEndian
-        return withUnsafeMutablePointer(to: &address) { pointer in
+        let connected = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
+        guard connected else {
+            close(descriptor)
+            return nil
+        }
+        return descriptor
     }
 }
 
