@@ -43,7 +43,7 @@ public struct DaemonMetrics: Sendable {
         if failed { gitFetchFailures.increment() }
     }
 
-    /// A cycle finished. A cycle succeeds when the source was read and no table failed.
+    /// A cycle finished. A cycle succeeds when the source was read, its head commit accepted, and no table failed.
     public func cycleFinished(_ report: CycleReport, statusLogWritable writable: Bool, duration: Duration) {
         cycles.increment()
         cycleDuration.record(duration: duration)
@@ -51,7 +51,7 @@ public struct DaemonMetrics: Sendable {
             gauge.record(report.counts[outcome] ?? 0)
         }
         statusLogWritable.record(writable ? 1 : 0)
-        if report.sourceError == nil, (report.counts["failed"] ?? 0) == 0 {
+        if report.sourceError == nil, report.signatureRejection == nil, (report.counts["failed"] ?? 0) == 0 {
             lastSuccess.record(Date().timeIntervalSince1970)
         }
     }

@@ -23,10 +23,13 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Starts `executable` with `arguments` and `environment`; signals are reset to their defaults in the child.
     init(executable: String, arguments: [String], environment: [String: String]) throws(SpawnError) {
+        // stdin is a socket pair rather than a pipe: writes to it use MSG_NOSIGNAL, so a worker that died
+        // cannot kill the daemon with SIGPIPE. Index 0 is the child's end, as with the pipes.
         var input: [Int32] = [-1, -1]
         var output: [Int32] = [-1, -1]
         var errors: [Int32] = [-1, -1]
-        guard pipe(&input) == 0, pipe(&output) == 0, pipe(&errors) == 0 else {
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &input) == 0, pipe(&output) == 0, pipe(&errors) == 0
+        else {
             for fd in input + output + errors where fd >= 0 { close(fd) }
             throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
         }
@@ -158,7 +161,9 @@ final class ChildProcess: @unchecked Sendable {
             guard poll(&watched, nfds_t(watched.count), -1) >= 0 || errno == EINTR else { break }
             for entry in watched where entry.revents != 0 {
                 if entry.fd == descriptors.input {
-                    let written = pending.withUnsafeBytes { write(entry.fd, $0.baseAddress, $0.count) }
+                    let written = pending.withUnsafeBytes {
+                        send(entry.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                    }
                     if written > 0 {
                         pending = pending.dropFirst(written)
                     } else if errno != EAGAIN, errno != EINTR {

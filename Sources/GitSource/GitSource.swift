@@ -55,6 +55,9 @@ public actor GitSource {
         self.logger = logger
     }
 
+    /// The kept git worker's pid, if one runs.
+    package var workerProcessID: Int32? { worker.processID }
+
     /// The snapshot in force.
     public var current: SourceSnapshot? { lastGood }
 

@@ -25,6 +25,11 @@ final class WorkerSession: Sendable {
         state.withLock { $0.child?.finish() }
     }
 
+    /// The kept worker's pid, if one runs (for tests and diagnostics).
+    var processID: Int32? {
+        state.withLock { $0.child?.pid }
+    }
+
     /// Sends one request and waits for its answer; a second request while one is in flight gets a worker of
     /// its own.
     func run(_ request: WorkerRequest, deadline: Duration) async throws(SourceError) -> WorkerResponse {

@@ -101,3 +101,34 @@ struct GitSourceDeltaTests {
         }
     }
 }
+
+/// The worker is kept between polls and replaced when it is gone.
+@Suite("Git worker kept between polls")
+struct KeptWorkerTests {
+    @Test("one worker serves many polls; one killed between polls is replaced without a failed poll")
+    func replaced() async throws {
+        let fixture = try GitFixture(files: ["manifests/a.json": #"{"tableName": "a"}"#])
+        let source = GitSource(
+            configuration: GitSourceConfiguration(url: fixture.url, cacheDirectory: fixture.directory.file("cache")),
+            workerExecutable: RepositoryPaths.binary,
+            logger: Logger(label: "test")
+        )
+        var workers: Set<Int32> = []
+        for _ in 0..<3 {
+            guard case .snapshot = await source.poll() else { throw KeptWorkerError.pollFailed }
+            if let pid = await source.workerProcessID { workers.insert(pid) }
+        }
+        #expect(workers.count == 1)
+        let worker = try #require(workers.first)
+        kill(worker, SIGKILL)
+        let head = try fixture.commit(files: ["manifests/b.json": #"{"tableName": "b"}"#], message: "b")
+        guard case .snapshot(let snapshot, _) = await source.poll() else { throw KeptWorkerError.pollFailed }
+        #expect(snapshot.revision == head)
+        #expect(snapshot.files.map(\.path) == ["manifests/a.json", "manifests/b.json"])
+        #expect(await source.workerProcessID != worker)
+    }
+
+    enum KeptWorkerError: Error {
+        case pollFailed
+    }
+}
