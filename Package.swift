@@ -146,7 +146,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DaemonCoreTests",
-            dependencies: ["DaemonCore", "TestSupport"],
+            dependencies: ["DaemonCore", "TestSupport", .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
