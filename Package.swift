@@ -31,6 +31,7 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        .target(name: "CPosixSpawn", path: "Sources/CPosixSpawn"),
         .target(name: "Manifest", swiftSettings: swiftSettings),
         .target(
             name: "AWSCore",
@@ -51,7 +52,7 @@ let package = Package(
         .target(
             name: "GitSource",
             dependencies: [
-                "CLibGit2",
+                "CLibGit2", "CPosixSpawn",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -135,27 +135,36 @@ public struct AWSJSONClient: Sendable {
             credentials: credentials,
             date: now()
         )
-        var request = HTTPClientRequest(url: endpoint.absoluteString)
-        request.method = .POST
-        request.headers.add(name: "Host", value: hostHeader)
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: hostHeader)
         for header in signed.headers {
-            request.headers.add(name: header.name, value: header.value)
+            headers.add(name: header.name, value: header.value)
         }
-        request.headers.add(name: "Accept-Encoding", value: "identity")
-        request.headers.add(name: "User-Agent", value: "tablekeeper")
-        request.body = .bytes(ByteBuffer(bytes: body))
+        headers.add(name: "Accept-Encoding", value: "identity")
+        headers.add(name: "User-Agent", value: "tablekeeper")
         let status: Int
         let responseHeaders: HTTPHeaders
         let responseBody: [UInt8]
         do {
-            let response = try await http.execute(
-                request,
-                timeout: timeout.timeAmount
+            // The future-based API: for one small request and response it costs less than the async one
+            // (no task per request, no streamed body).
+            let request = try HTTPClient.Request(
+                url: endpoint.absoluteString,
+                method: .POST,
+                headers: headers,
+                body: .bytes(body)
             )
+            let accumulator = ResponseAccumulator(request: request, maxBodySize: 16 << 20)
+            let task = http.execute(request: request, delegate: accumulator, deadline: .now() + timeout.timeAmount)
+            // Cancelling the calling task (a shutdown that could not wait) cancels the request.
+            let response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
             status = Int(response.status.code)
             responseHeaders = response.headers
-            let buffer = try await response.body.collect(upTo: 16 << 20)
-            responseBody = Array(buffer.readableBytesView)
+            responseBody = response.body.map { Array($0.readableBytesView) } ?? []
         } catch {
             throw AWSError(
                 operation: operation,

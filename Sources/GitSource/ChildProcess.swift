@@ -1,3 +1,4 @@
+internal import CPosixSpawn
 import Foundation
 
 /// A child process started with `posix_spawn`, spoken to in lines: a request line written to its stdin, an
@@ -23,25 +24,28 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Starts `executable` with `arguments` and `environment`; signals are reset to their defaults in the child.
     init(executable: String, arguments: [String], environment: [String: String]) throws(SpawnError) {
-        // stdin is a socket pair rather than a pipe: writes to it use MSG_NOSIGNAL, so a worker that died
-        // cannot kill the daemon with SIGPIPE. Index 0 is the child's end, as with the pipes.
+        // Socket pairs rather than pipes: created close-on-exec in one step (pipe2 is not imported, and a pipe made
+        // then marked could leak into a child another thread starts meanwhile, which would hold its end open and
+        // hide the worker's exit), and stdin is written with MSG_NOSIGNAL, so a worker that died cannot kill the
+        // daemon with SIGPIPE. Index 0 is the child's end of stdin, index 1 the child's end of stdout and stderr.
         var input: [Int32] = [-1, -1]
         var output: [Int32] = [-1, -1]
         var errors: [Int32] = [-1, -1]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &input) == 0, pipe(&output) == 0, pipe(&errors) == 0
+        let kind = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        guard socketpair(AF_UNIX, kind, 0, &input) == 0, socketpair(AF_UNIX, kind, 0, &output) == 0,
+            socketpair(AF_UNIX, kind, 0, &errors) == 0
         else {
             for fd in input + output + errors where fd >= 0 { close(fd) }
-            throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
+            throw SpawnError(description: "socketpair: \(String(cString: strerror(errno)))")
         }
-        // Close-on-exec, so no other child inherits them (pipe2 is not imported; the daemon spawns nothing else
-        // concurrently but a rare credential_process).
-        for fd in input + output + errors { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, input[0], 0)
         posix_spawn_file_actions_adddup2(&actions, output[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
+        // Nothing else the daemon has open (another child's pipes, say) reaches the worker, which outlives polls.
+        tablekeeper_spawn_close_from(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
