@@ -33,9 +33,11 @@ let package = Package(
         ),
         .target(name: "CPosixSpawn", path: "Sources/CPosixSpawn"),
         .target(name: "Manifest", swiftSettings: swiftSettings),
+        .target(name: "UTCTime", swiftSettings: swiftSettings),
         .target(
             name: "AWSCore",
             dependencies: [
+                "UTCTime",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -58,12 +60,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "StatusLog", dependencies: ["Manifest"], swiftSettings: swiftSettings),
+        .target(name: "StatusLog", dependencies: ["Manifest", "UTCTime"], swiftSettings: swiftSettings),
         .target(name: "TablekeeperConfig", dependencies: ["Manifest", "GitSource"], swiftSettings: swiftSettings),
         .target(
             name: "Reconcile",
             dependencies: [
-                "Manifest", "DynamoDBControl", "GitSource", "StatusLog", "TablekeeperConfig",
+                "Manifest", "DynamoDBControl", "GitSource", "StatusLog", "TablekeeperConfig", "UTCTime",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -131,12 +133,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ReconcileTests",
-            dependencies: ["Reconcile", "TestSupport"],
+            dependencies: ["Reconcile", "UTCTime", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "StatusLogTests",
-            dependencies: ["StatusLog", "TestSupport"],
+            dependencies: ["StatusLog", "UTCTime", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,7 +4,9 @@ CPU between cycles, and the time from a pushed commit plus its webhook to the ch
 
 Usage: bench-daemon.py BINARY WORKDIR [CYCLES]   (loopback only: moto, a local git repository)
 """
-import hashlib, hmac, json, os, shutil, socket, statistics, subprocess, sys, time, urllib.request
+import hashlib, hmac, json, os, shutil, statistics, subprocess, sys, time, urllib.request
+
+from benchmoto import free_port, start_moto
 
 binary, work = sys.argv[1], sys.argv[2]
 cycles_wanted = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
@@ -12,19 +14,12 @@ root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.makedirs(work, exist_ok=True)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def git(*args):
     subprocess.run(["git", "-C", repo, *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-moto_port, http_port = free_port(), free_port()
-moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+moto, moto_port = start_moto()
+http_port = free_port()
 repo = os.path.join(work, "repo")
 shutil.copytree(os.path.join(root, "manifests"), os.path.join(repo, "manifests"))
 subprocess.run(["git", "init", "-q", "-b", "main", repo], check=True)
@@ -42,12 +37,6 @@ config = {
 }
 with open(os.path.join(work, "config.json"), "w") as f:
     json.dump(config, f)
-for _ in range(150):
-    try:
-        socket.create_connection(("127.0.0.1", moto_port), 1).close()
-        break
-    except OSError:
-        time.sleep(0.2)
 env = dict(os.environ, AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_EC2_METADATA_DISABLED="true")
 daemon = subprocess.Popen([binary, "run", "--config", os.path.join(work, "config.json"), "--log-level", "warning"],
                           env=env, stdout=subprocess.DEVNULL)

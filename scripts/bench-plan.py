@@ -6,7 +6,6 @@ Usage: bench-plan.py TABLEKEEPER_BINARY WORK_DIR [TABLES]"""
 import json
 import os
 import resource
-import socket
 import subprocess
 import sys
 import time
@@ -14,27 +13,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 
+from benchmoto import start_moto
+
 binary, work = sys.argv[1], sys.argv[2]
 count = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
 manifests = os.path.join(work, "manifests")
 os.makedirs(manifests, exist_ok=True)
 
-sock = socket.socket()
-sock.bind(("127.0.0.1", 0))
-port = sock.getsockname()[1]
-sock.close()
+moto, port = start_moto()
 endpoint = f"http://127.0.0.1:{port}"
-moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDBENCH", AWS_SECRET_ACCESS_KEY="bench", AWS_REGION="us-east-1",
            AWS_EC2_METADATA_DISABLED="true")
 try:
-    for _ in range(150):
-        try:
-            socket.create_connection(("127.0.0.1", port), 1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
     client = lambda: boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
                                   aws_access_key_id="AKIDBENCH", aws_secret_access_key="bench")
     names = [f"bench-{i:04d}" for i in range(count)]

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import UTCTime
 
 /// Small HTTP exchanges with credential endpoints (STS, container, instance metadata).
 enum CredentialHTTP {
@@ -67,7 +68,7 @@ enum CredentialHTTP {
             accessKeyID: key,
             secretAccessKey: secret,
             sessionToken: object["Token"] as? String,
-            expiration: (object["Expiration"] as? String).flatMap(ISO8601.parse),
+            expiration: (object["Expiration"] as? String).flatMap(UTCTime.parse),
             source: source
         )
     }
@@ -83,7 +84,7 @@ enum CredentialHTTP {
             accessKeyID: key,
             secretAccessKey: secret,
             sessionToken: element("SessionToken", in: xml),
-            expiration: element("Expiration", in: xml).flatMap(ISO8601.parse),
+            expiration: element("Expiration", in: xml).flatMap(UTCTime.parse),
             source: source
         )
     }

@@ -1,4 +1,5 @@
 import Foundation
+import UTCTime
 
 /// Runs a profile's `credential_process` and reads the JSON it prints (Version 1).
 enum CredentialProcess {
@@ -38,7 +39,7 @@ enum CredentialProcess {
             accessKeyID: output.AccessKeyId,
             secretAccessKey: output.SecretAccessKey,
             sessionToken: output.SessionToken,
-            expiration: output.Expiration.flatMap(ISO8601.parse),
+            expiration: output.Expiration.flatMap(UTCTime.parse),
             source: "credential_process (profile \(profile))"
         )
     }

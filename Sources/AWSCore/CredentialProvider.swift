@@ -1,4 +1,5 @@
 import Foundation
+import UTCTime
 
 /// Something that can produce AWS credentials.
 public protocol CredentialProvider: Sendable {
@@ -43,7 +44,7 @@ public struct EnvironmentCredentialProvider: CredentialProvider {
         guard let secret = environment["AWS_SECRET_ACCESS_KEY"] else {
             throw AWSError.credentials("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
         }
-        let expiration = environment["AWS_CREDENTIAL_EXPIRATION"].flatMap(ISO8601.parse)
+        let expiration = environment["AWS_CREDENTIAL_EXPIRATION"].flatMap(UTCTime.parse)
         return AWSCredentials(
             accessKeyID: key,
             secretAccessKey: secret,
@@ -104,12 +105,3 @@ extension AWSError {
 }
 
 /// ISO 8601 timestamps as AWS credential sources write them.
-enum ISO8601 {
-    static func parse(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
-    }
-}

@@ -1,6 +1,7 @@
 import Crypto
 public import Foundation
 import Synchronization
+import UTCTime
 
 /// AWS Signature Version 4 for JSON-protocol POST requests, as botocore's `SigV4Auth` computes it.
 ///
@@ -108,15 +109,7 @@ public struct SigV4Signer: Sendable {
 
     /// `yyyyMMdd'T'HHmmss'Z'` in UTC.
     public static func amzDate(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func pad(_ value: Int?, _ width: Int) -> String {
-            let text = String(value ?? 0)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return pad(parts.year, 4) + pad(parts.month, 2) + pad(parts.day, 2) + "T" + pad(parts.hour, 2)
-            + pad(parts.minute, 2) + pad(parts.second, 2) + "Z"
+        UTCTime.basic(date)
     }
 
     /// Lower-case hex of bytes.

@@ -4,6 +4,7 @@ import Metrics
 public import Prometheus
 public import Reconcile
 import StatusLog
+import Synchronization
 
 /// The daemon's metrics, recorded through swift-metrics and served by swift-prometheus.
 public struct DaemonMetrics: Sendable {
@@ -58,14 +59,25 @@ public struct DaemonMetrics: Sendable {
 }
 
 /// Counts AWS requests by service, operation and error code (`ok` on success).
-public struct AWSRequestMetrics: AWSRequestObserver {
+public final class AWSRequestMetrics: AWSRequestObserver {
+    // One counter per label set, made once: this runs for every AWS request.
+    private let counters = Mutex<[String: Metrics.Counter]>([:])
+
     /// Creates the observer; `MetricsSystem` must be bootstrapped first.
     public init() {}
 
     public func requestFinished(service: String, operation: String, errorCode: String?) {
-        Counter(
-            label: "tablekeeper_aws_requests_total",
-            dimensions: [("service", service), ("operation", operation), ("code", errorCode ?? "ok")]
-        ).increment()
+        let code = errorCode ?? "ok"
+        let counter = counters.withLock { counters in
+            let key = "\(service) \(operation) \(code)"
+            if let counter = counters[key] { return counter }
+            let counter = Metrics.Counter(
+                label: "tablekeeper_aws_requests_total",
+                dimensions: [("service", service), ("operation", operation), ("code", code)]
+            )
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
     }
 }

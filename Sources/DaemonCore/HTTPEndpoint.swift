@@ -11,7 +11,7 @@ public final class HTTPEndpoint: Service {
     private let logger: Logger
 
     /// The bound address, as `host:port`.
-    public let address: String
+    let address: String
 
     /// One thread serves the endpoint: a scrape or a webhook every few seconds needs no more, and NIO's
     /// singleton group would start a thread per core.

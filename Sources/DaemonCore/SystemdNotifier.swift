@@ -26,9 +26,6 @@ public final class SystemdNotifier: Sendable {
         }
     }
 
-    /// Whether messages go anywhere.
-    public var isEnabled: Bool { socketPath != nil }
-
     /// Sends one message (lines joined by newlines); returns false when it could not be sent.
     @discardableResult
     public func notify(_ lines: [String]) -> Bool {

@@ -45,11 +45,6 @@ public final class Wakeups: Sendable {
         if let (waiter, reasons) = resumed { waiter.resume(returning: reasons) }
     }
 
-    /// Whether a shutdown was posted (and not yet handed over).
-    public var isShutdownPending: Bool {
-        state.withLock { $0.pending.contains(.shutdown) }
-    }
-
     /// Waits until something is posted or `timeout` elapses (then `[.timer]`); returns every reason pending.
     /// Cancelling the waiting task counts as a shutdown.
     public func next(timeout: Duration) async -> Set<WakeReason> {

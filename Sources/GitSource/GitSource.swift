@@ -39,7 +39,7 @@ public struct GitSourceConfiguration: Sendable, Equatable {
 }
 
 /// The git source: polls the remote through a worker process under a deadline, keeps the last good
-/// snapshot, and caches blob bytes so an unchanged file is never read twice.
+/// snapshot, and applies the worker's list of changes to it, so an unchanged file is never sent twice.
 public actor GitSource {
     private var configuration: GitSourceConfiguration
     private let worker: WorkerSession
@@ -96,7 +96,10 @@ public actor GitSource {
             return .failed(SourceError(code: failure.code, message: failure.message), lastGood: lastGood)
         }
         guard let revision = response.revision, let tree = response.tree else {
-            return .failed(SourceError(code: "worker", message: "the git worker gave no revision"), lastGood: lastGood)
+            return .failed(
+                SourceError(code: "worker", message: "the git worker gave no revision; the next poll asks again"),
+                lastGood: lastGood
+            )
         }
         if let signature = response.signature, !signature.verified {
             return .signatureRejected(revision: revision, detail: signature.detail, lastGood: lastGood)
@@ -117,7 +120,10 @@ public actor GitSource {
                 // cannot be applied and the next poll asks again.
                 guard let previous = lastGood, previous.tree == request.knownTree else {
                     return .failed(
-                        SourceError(code: "worker", message: "a change list arrived for a tree no longer held"),
+                        SourceError(
+                            code: "worker",
+                            message: "a change list arrived for a tree no longer held; the next poll asks again"
+                        ),
                         lastGood: lastGood
                     )
                 }
@@ -128,7 +134,11 @@ public actor GitSource {
             for problem in response.problems { problems[problem.path] = problem.message }
             // The worker sends every added or changed file with its bytes, sorted by path.
             let arrived = response.files.compactMap { file -> SnapshotFile? in
-                guard let bytes = file.bytes.flatMap({ Data(base64Encoded: $0) }) else { return nil }
+                guard let bytes = Data(base64Encoded: file.bytes) else {
+                    problems[file.path] =
+                        "the git worker sent bytes that are not base64 (a bug: report it; a restart reads the file again)"
+                    return nil
+                }
                 return SnapshotFile(path: file.path, blob: file.blob, bytes: [UInt8](bytes))
             }
             let files = Self.merge(kept, arrived)

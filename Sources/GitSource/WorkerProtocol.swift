@@ -48,8 +48,8 @@ public struct WorkerResponse: Codable, Sendable, Equatable {
         public var path: String
         /// Blob id.
         public var blob: String
-        /// Base64 of the bytes, absent when the parent already has this blob.
-        public var bytes: String?
+        /// Base64 of the bytes.
+        public var bytes: String
     }
 
     /// A file that could not be read.

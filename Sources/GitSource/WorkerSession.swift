@@ -68,7 +68,12 @@ final class WorkerSession: Sendable {
         let exit = await child.reap()
         if shared { state.withLock { if $0.child === child { $0.child = nil } } }
         if transcript.line != nil {
-            throw SourceError(code: "worker", message: "the git worker gave an answer that is not a response")
+            throw SourceError(
+                code: "worker",
+                message:
+                    "the git worker \(executable) answered in a form this daemon does not read (a binary replaced by an"
+                    + " upgrade?); restart the daemon"
+            )
         }
         try Self.explain(exit, transcript: transcript, request: request, deadline: deadline)
     }
@@ -133,6 +138,13 @@ final class WorkerSession: Sendable {
             )
         }
         let how = exit.status.map { "status \($0)" } ?? "signal \(exit.signal ?? 0)"
-        throw SourceError(code: "worker", message: "the git worker exited with \(how) without an answer")
+        // What the worker said last (not a phase line) is the best clue to why it ended.
+        let said =
+            String(decoding: transcript.stderr, as: UTF8.self).split(separator: "\n")
+            .last { !$0.hasPrefix("phase:") }.map { ": \(URLScrubber.scrub(String($0.prefix(300))))" } ?? ""
+        throw SourceError(
+            code: "worker",
+            message: "the git worker exited with \(how) without an answer\(said); a new one starts at the next poll"
+        )
     }
 }

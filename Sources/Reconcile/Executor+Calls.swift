@@ -1,8 +1,8 @@
 import AWSCore
 import DynamoDBControl
-public import Foundation
+import Foundation
 import Manifest
-import StatusLog
+import UTCTime
 
 extension Executor {
     func perform(_ step: Step, plan: TablePlan, control: any TableControl) async throws(AWSError) {
@@ -65,7 +65,9 @@ extension Executor {
         switch error.kind {
         case .rateWindow:
             let until = Self.retryTime(from: error.message, now: now)
-            let when = until.map { "after \(StatusTime.format($0))" } ?? "later (AWS limits how often this changes)"
+            let when =
+                until.map { "after \(UTCTime.format($0, fraction: false))" }
+                ?? "later (AWS limits how often this changes)"
             let advice = "AWS refused \(step.summary): \(error.message); it can be retried \(when)"
             memory.blocked[blockKey(plan, step)] = (
                 until ?? now.addingTimeInterval(3600), advice, fingerprintOf(plan, step)
@@ -126,14 +128,15 @@ extension Executor {
             return result(plan, .pending, message: "CreateTable reported the table in use; it is looked at again soon")
         }
         let replanned = Planner.plan(desired: desired, observed: observed, policy: policy, context: context)
-        var adopted = summarize(replanned, changes: replanned.changes)
+        let summary = summarize(replanned, changes: replanned.changes)
+        var adopted = summary
         if replanned.pendingReason != nil || !replanned.steps.isEmpty {
             adopted.outcome = adopted.outcome == .flagged ? .flagged : .pending
         }
         let left = replanned.changes.isEmpty ? "it matches the manifest" : "\(replanned.changes.count) changes planned"
         adopted.message =
             "adopted an existing table of that name; \(left)"
-            + (adopted.outcome == .flagged ? ": \(summarize(replanned, changes: replanned.changes).message)" : "")
+            + (adopted.outcome == .flagged ? ": \(summary.message)" : "")
         return adopted
     }
 
@@ -143,19 +146,6 @@ extension Executor {
         let text = message[range.upperBound...].prefix { !$0.isWhitespace }
         var candidate = String(text)
         while candidate.hasSuffix(".") { candidate.removeLast() }
-        return StatusTime.parse(candidate)
-    }
-}
-
-/// ISO 8601 times in records and messages.
-public enum StatusTime {
-    /// `2026-11-29T04:29:09Z`.
-    public static func format(_ date: Date) -> String {
-        UTCTime.format(date, fraction: false)
-    }
-
-    /// Parses with or without fractional seconds.
-    public static func parse(_ text: String) -> Date? {
-        UTCTime.parse(text)
+        return UTCTime.parse(candidate)
     }
 }

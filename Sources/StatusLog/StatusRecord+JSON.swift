@@ -1,5 +1,6 @@
 public import Foundation
 import Manifest
+import UTCTime
 
 extension StatusRecord {
     /// The record as one line of compact JSON, members in the contract's order, without the newline.

@@ -27,7 +27,13 @@ struct Daemon {
         MetricsSystem.bootstrap(DaemonMetrics.factory(registry: registry))
         let runtime = try Runtime.load(configPath: configPath, logger: logger, observer: AWSRequestMetrics())
         let configuration = runtime.configuration
-        let secret = try WebhookSecret.read(configuration.http.webhookSecretFile).get()
+        let secret: [UInt8]?
+        switch WebhookSecret.read(configuration.http.webhookSecretFile) {
+        case .success(let read): secret = read
+        case .failure(let problem):
+            printError("tablekeeper: \(problem)")
+            throw ExitCodeError.fatal
+        }
         let health = DaemonHealth(
             interval: configuration.source.interval,
             cycleLimit: ReconcileLoop.cycleLimit(configuration)
@@ -72,18 +78,24 @@ struct Daemon {
 
 /// The webhook secret file's bytes (surrounding whitespace and newlines trimmed).
 enum WebhookSecret {
-    static func read(_ path: String?) -> Result<[UInt8]?, ExitCodeError> {
+    struct Problem: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func read(_ path: String?) -> Result<[UInt8]?, Problem> {
         guard let path else { return .success(nil) }
         guard let data = FileManager.default.contents(atPath: path) else {
-            printError("tablekeeper: cannot read http.webhookSecretFile \(path) (check the path and its permissions)")
-            return .failure(.fatal)
+            return .failure(
+                Problem(description: "cannot read http.webhookSecretFile \(path) (check the path and its permissions)")
+            )
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.utf8.count >= 16 else {
-            printError(
-                "tablekeeper: http.webhookSecretFile \(path) holds fewer than 16 bytes (use a long random secret)"
+            return .failure(
+                Problem(
+                    description: "http.webhookSecretFile \(path) holds fewer than 16 bytes (use a long random secret)"
+                )
             )
-            return .failure(.fatal)
         }
         return .success(Array(text.utf8))
     }

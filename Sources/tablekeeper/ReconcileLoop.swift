@@ -71,18 +71,7 @@ final class ReconcileLoop: Service, Sendable {
     private func loop() async {
         var runtime = initial
         let logger = runtime.logger
-        let writer = StatusLogWriter(
-            path: runtime.configuration.statusLog.path,
-            maxBytes: runtime.configuration.statusLog.maxBytes,
-            keep: runtime.configuration.statusLog.keep
-        )
-        let reconciler = Reconciler(
-            settings: Self.settings(runtime),
-            controls: runtime.controls.factory,
-            statusLog: writer,
-            history: StatusLogReader.read(path: runtime.configuration.statusLog.path, latestCycleOnly: true).records,
-            logger: logger
-        )
+        let (reconciler, writer) = runtime.makeRecordingReconciler(settings: Self.settings(runtime))
         let source = runtime.makeGitSource()
         var trigger = "start"
         var ready = false
@@ -194,9 +183,13 @@ final class ReconcileLoop: Service, Sendable {
                 logger.error("configuration refused: no AWS region; the previous one stays in force")
                 return nil
             }
-            guard case .success(let secret) = WebhookSecret.read(loaded.http.webhookSecretFile) else {
+            let secret: [UInt8]?
+            switch WebhookSecret.read(loaded.http.webhookSecretFile) {
+            case .success(let read): secret = read
+            case .failure(let problem):
                 logger.error(
-                    "configuration refused: the webhook secret cannot be read; the previous one stays in force"
+                    "configuration refused; the previous one stays in force",
+                    metadata: ["problem": "\(problem)"]
                 )
                 return nil
             }

@@ -46,19 +46,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw ExitCode(1)
         }
-        let writer = StatusLogWriter(
-            path: runtime.configuration.statusLog.path,
-            maxBytes: runtime.configuration.statusLog.maxBytes,
-            keep: runtime.configuration.statusLog.keep
-        )
-        let history = StatusLogReader.read(path: runtime.configuration.statusLog.path, latestCycleOnly: true).records
-        let reconciler = Reconciler(
-            settings: runtime.reconcilerSettings,
-            controls: runtime.controls.factory,
-            statusLog: writer,
-            history: history,
-            logger: logger
-        )
+        let (reconciler, writer) = runtime.makeRecordingReconciler(settings: runtime.reconcilerSettings)
         let poll = await runtime.makeGitSource().poll()
         let report = await reconciler.runCycle(poll: poll, trigger: "once")
         for line in CycleRendering.human(report, terminal: .standardOutput) { print(line) }

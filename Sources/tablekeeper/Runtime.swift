@@ -80,6 +80,20 @@ struct Runtime {
         )
     }
 
+    /// The status log's writer, and a reconciler that records through it with its state rebuilt from the log.
+    func makeRecordingReconciler(settings: Reconciler.Settings) -> (Reconciler, StatusLogWriter) {
+        let log = configuration.statusLog
+        let writer = StatusLogWriter(path: log.path, maxBytes: log.maxBytes, keep: log.keep)
+        let reconciler = Reconciler(
+            settings: settings,
+            controls: controls.factory,
+            statusLog: writer,
+            history: StatusLogReader.read(path: log.path, latestCycleOnly: true).records,
+            logger: logger
+        )
+        return (reconciler, writer)
+    }
+
     func makeGitSource() -> GitSource {
         GitSource(configuration: configuration.gitSource, workerExecutable: Self.executablePath, logger: logger)
     }

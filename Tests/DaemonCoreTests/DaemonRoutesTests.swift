@@ -55,33 +55,20 @@ struct DaemonRoutesTests {
     func webhook() async {
         let body = Array(#"{"ref":"refs/heads/main"}"#.utf8)
         let (routes, _, wakeups) = routes(secret: nil)
-        #expect(routes.respond(method: "POST", path: "/hooks/git", headers: [:], body: body).status == 404)
+        func post(signature: String?) -> Int {
+            let headers = signature.map { [WebhookSignature.header: $0] } ?? [:]
+            return routes.respond(method: "POST", path: "/hooks/git", headers: headers, body: body).status
+        }
+        #expect(post(signature: nil) == 404)
         routes.update(webhookSecret: secret)
-        #expect(routes.respond(method: "POST", path: "/hooks/git", headers: [:], body: body).status == 401)
-        let forged = WebhookSignature.sign(body: body, secret: Array("another secret entirely".utf8))
-        let refused = routes.respond(
-            method: "POST",
-            path: "/hooks/git",
-            headers: [WebhookSignature.header: forged],
-            body: body
+        #expect(post(signature: nil) == 401)
+        #expect(
+            post(signature: WebhookSignature.sign(body: body, secret: Array("another secret entirely".utf8))) == 401
         )
-        #expect(refused.status == 401)
         let signed = WebhookSignature.sign(body: body, secret: secret)
-        let accepted = routes.respond(
-            method: "POST",
-            path: "/hooks/git",
-            headers: [WebhookSignature.header: signed],
-            body: body
-        )
-        #expect(accepted.status == 202)
+        #expect(post(signature: signed) == 202)
         #expect(await wakeups.next(timeout: .seconds(60)) == [.webhook])
         routes.update(webhookSecret: Array("the rotated secret value".utf8))
-        let stale = routes.respond(
-            method: "POST",
-            path: "/hooks/git",
-            headers: [WebhookSignature.header: signed],
-            body: body
-        )
-        #expect(stale.status == 401)
+        #expect(post(signature: signed) == 401)
     }
 }

@@ -5,6 +5,7 @@ import Manifest
 import Reconcile
 import TablekeeperConfig
 import Testing
+import UTCTime
 
 @Suite("Executor")
 struct ExecutorTests {
@@ -120,7 +121,7 @@ struct ExecutorTests {
         #expect(control.calls == ["UpdateTable"])
         #expect(second.outcome == .flagged)
         // After the window the change is tried again.
-        let later = try #require(StatusTime.parse("2030-08-21T00:00:00Z"))
+        let later = try #require(UTCTime.parse("2030-08-21T00:00:00Z"))
         _ = await execute(plan, spec: spec, control: control, memory: &memory, policy: policy, now: later)
         #expect(control.calls == ["UpdateTable", "UpdateTable"])
     }

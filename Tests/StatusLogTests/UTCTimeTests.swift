@@ -1,6 +1,6 @@
 import Foundation
-import StatusLog
 import Testing
+import UTCTime
 
 @Suite("UTC times")
 struct UTCTimeTests {
@@ -11,6 +11,7 @@ struct UTCTimeTests {
         #expect(UTCTime.format(date, fraction: false) == "2026-11-29T04:29:09Z")
         #expect(UTCTime.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
         #expect(UTCTime.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00.000Z")
+        #expect(UTCTime.basic(date) == "20261129T042909Z")
     }
 
     @Test("parses what it formats, offsets and any fraction, and agrees with ISO8601DateFormatter")

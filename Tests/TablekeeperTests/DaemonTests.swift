@@ -102,7 +102,12 @@ struct DaemonTests {
             "manifests/\(first).json": Scenario.manifest(first), "other/\(second).json": Scenario.manifest(second),
         ])
         let logPath = scenario.folder.file("daemon.log")
-        let process = try scenario.startDaemon(logLevel: "info", logPath: logPath)
+        let listener = try NotifyListener(address: "@tablekeeper-reload-\(UUID().uuidString)")
+        let process = try scenario.startDaemon(
+            logLevel: "info",
+            logPath: logPath,
+            environment: ["NOTIFY_SOCKET": listener.address]
+        )
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         #expect(try await Scenario.waitUntil(.seconds(30)) { scenario.records().contains { $0.table == first } })
 
@@ -124,6 +129,13 @@ struct DaemonTests {
         kill(process.processIdentifier, SIGHUP)
         #expect(try await Scenario.waitUntil(.seconds(30)) { scenario.records().contains { $0.table == second } })
         #expect(log().contains("configuration reloaded"))
+        // systemd is told around each reload, the refused one included: RELOADING=1, then READY=1 again.
+        let messages = listener.messages
+        let reloading = messages.indices.filter { messages[$0].hasPrefix("RELOADING=1\nMONOTONIC_USEC=") }
+        #expect(reloading.count == 2)
+        for index in reloading {
+            #expect(messages[(index + 1)...].first { $0.contains("READY=1") }?.contains("STATUS=reloaded;") == true)
+        }
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)

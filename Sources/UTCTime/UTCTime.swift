@@ -5,6 +5,23 @@ public import Foundation
 public enum UTCTime {
     /// `2026-11-29T04:29:09.123Z` (milliseconds), or without the fraction when `fraction` is false.
     public static func format(_ date: Date, fraction: Bool = true) -> String {
+        let (parts, milliseconds) = fields(date)
+        var text = pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-"
+        text += pad(Int(parts.tm_mday), 2) + "T" + pad(Int(parts.tm_hour), 2) + ":"
+        text += pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
+        if fraction { text += "." + pad(milliseconds, 3) }
+        return text + "Z"
+    }
+
+    /// `20261129T042909Z`, the basic form SigV4 signs with (whole seconds).
+    public static func basic(_ date: Date) -> String {
+        let (parts, _) = fields(date)
+        return pad(Int(parts.tm_year) + 1900, 4) + pad(Int(parts.tm_mon) + 1, 2) + pad(Int(parts.tm_mday), 2) + "T"
+            + pad(Int(parts.tm_hour), 2) + pad(Int(parts.tm_min), 2) + pad(Int(parts.tm_sec), 2) + "Z"
+    }
+
+    /// The calendar fields in UTC and the milliseconds.
+    private static func fields(_ date: Date) -> (tm, Int) {
         let interval = date.timeIntervalSince1970
         var seconds = time_t(interval.rounded(.down))
         var milliseconds = Int(((interval - Double(seconds)) * 1000).rounded(.down))
@@ -14,11 +31,7 @@ public enum UTCTime {
         }
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        var text = pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-"
-        text += pad(Int(parts.tm_mday), 2) + "T" + pad(Int(parts.tm_hour), 2) + ":"
-        text += pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
-        if fraction { text += "." + pad(milliseconds, 3) }
-        return text + "Z"
+        return (parts, milliseconds)
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; nil for anything else.
