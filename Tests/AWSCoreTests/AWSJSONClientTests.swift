@@ -25,7 +25,7 @@ struct AWSJSONClientTests {
 
     @Test("throttling and 500s are retried until the call succeeds")
     func retriesTransientFailures() async throws {
-        let server = try ScriptedServer(responses: [
+        let server = try await ScriptedServer(responses: [
             (400, #"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"slow down"}"#),
             (500, #"{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"oops"}"#),
             (503, "<html>unavailable</html>"),
@@ -41,7 +41,7 @@ struct AWSJSONClientTests {
 
     @Test("the attempt limit ends retries with the last error, classified")
     func attemptLimit() async throws {
-        let server = try ScriptedServer(responses: [
+        let server = try await ScriptedServer(responses: [
             (500, #"{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"down"}"#)
         ])
         do {
@@ -78,7 +78,7 @@ struct AWSJSONClientTests {
         ]
     )
     func notRetried(body: String, kind: AWSError.Kind) async throws {
-        let server = try ScriptedServer(responses: [(400, body)])
+        let server = try await ScriptedServer(responses: [(400, body)])
         do {
             _ = try await client(server, retry: Self.fast()).send("UpdateTable", body: Array("{}".utf8))
             Issue.record("no error")
@@ -91,7 +91,7 @@ struct AWSJSONClientTests {
 
     @Test("an empty retry bucket stops retries")
     func emptyBucket() async throws {
-        let server = try ScriptedServer(responses: [(500, "{}")])
+        let server = try await ScriptedServer(responses: [(500, "{}")])
         let retry = RetryStrategy(maxAttempts: 10, transientBase: .milliseconds(1), bucketCapacity: 20)
         await #expect(throws: AWSError.self) {
             _ = try await client(server, retry: retry).send("ListTables", body: Array("{}".utf8))

@@ -105,7 +105,7 @@ struct CredentialChainTests {
 
     @Test("container credentials are fetched with the authorization token")
     func container() async throws {
-        let server = try ScriptedServer(responses: [
+        let server = try await ScriptedServer(responses: [
             (
                 200,
                 #"{"AccessKeyId":"ASIACONTAINER","SecretAccessKey":"c","Token":"ct","Expiration":"2099-01-01T00:00:00Z"}"#
@@ -132,7 +132,7 @@ struct CredentialChainTests {
 
     @Test("instance metadata: a session token first, then the role, then its credentials")
     func instanceMetadata() async throws {
-        let server = try ScriptedServer(responses: [
+        let server = try await ScriptedServer(responses: [
             (200, "TOKEN-123"), (200, "reconciler-role"),
             (
                 200,
@@ -157,7 +157,7 @@ struct CredentialChainTests {
 
     @Test("web identity and assume-role profiles get credentials from STS")
     func sts() async throws {
-        let moto = MotoServer.shared
+        let moto = try await MotoServer.shared()
         let tokenFile = try folder.write("web-token", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2ln\n")
         let web = try await resolve(
             environment([

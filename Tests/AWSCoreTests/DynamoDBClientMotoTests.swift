@@ -29,7 +29,7 @@ struct DynamoDBClientMotoTests {
 
     @Test("create, describe, update, TTL, PITR, tags and list, as the reconciler uses them")
     func everyOperation() async throws {
-        let (dynamo, kms) = Self.clients(MotoServer.shared)
+        let (dynamo, kms) = Self.clients(try await MotoServer.shared())
         let name = Self.uniqueName("ops")
         var input = CreateTableInput(
             TableName: name,
@@ -91,7 +91,7 @@ struct DynamoDBClientMotoTests {
 
     @Test("ListTables follows every page")
     func listTablesPages() async throws {
-        let server = try MotoServer.start()
+        let server = try await MotoServer.start()
         defer { server.stop() }
         let (dynamo, _) = Self.clients(server)
         for index in 0..<105 {
@@ -109,7 +109,7 @@ struct DynamoDBClientMotoTests {
 
     @Test("a missing KMS key is a not-found error")
     func missingKey() async throws {
-        let (_, kms) = Self.clients(MotoServer.shared)
+        let (_, kms) = Self.clients(try await MotoServer.shared())
         do {
             _ = try await kms.describeKey("arn:aws:kms:us-east-1:123456789012:alias/does-not-exist")
             Issue.record("no error")
@@ -121,9 +121,9 @@ struct DynamoDBClientMotoTests {
 
     @Test("with signature checking on, a wrong secret fails with a clear error and no secret in it")
     func signatureChecking() async throws {
-        let server = try MotoServer.start(environment: ["INITIAL_NO_AUTH_ACTION_COUNT": "3"])
+        let server = try await MotoServer.start(environment: ["INITIAL_NO_AUTH_ACTION_COUNT": "3"])
         defer { server.stop() }
-        let key = try Self.createIAMKey(server)
+        let key = try await Self.createIAMKey(server)
         let (good, _) = Self.clients(
             server,
             credentials: AWSCredentials(accessKeyID: key.id, secretAccessKey: key.secret, source: "test")
@@ -147,7 +147,7 @@ struct DynamoDBClientMotoTests {
     }
 
     /// Creates an IAM user with DynamoDB access and an access key in moto (the three unauthenticated calls).
-    static func createIAMKey(_ server: MotoServer) throws -> (id: String, secret: String) {
+    static func createIAMKey(_ server: MotoServer) async throws -> (id: String, secret: String) {
         let script = """
             import boto3, json, sys
             iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
@@ -158,7 +158,7 @@ struct DynamoDBClientMotoTests {
             key = iam.create_access_key(UserName="reconciler")["AccessKey"]
             print(json.dumps([key["AccessKeyId"], key["SecretAccessKey"]]))
             """
-        let result = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script, server.endpoint])
+        let result = try await ProcessRunner.run("/usr/bin/env", ["python3", "-c", script, server.endpoint])
         let pair = try JSONDecoder().decode([String].self, from: Data(result.stdout.utf8))
         return (pair[0], pair[1])
     }

@@ -6,12 +6,12 @@ final class ScriptedServer: Sendable {
     let script: LoopbackScript
     let countFile = FileManager.default.temporaryDirectory.appendingPathComponent("scripted-\(UUID().uuidString)").path
 
-    init(responses: [(Int, String)]) throws {
+    init(responses: [(Int, String)]) async throws {
         let path = Bundle.module.url(forResource: "scripted_server", withExtension: "py", subdirectory: "Resources")!
             .path
         let list = responses.map { [$0.0, $0.1] as [Any] }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: list), as: UTF8.self)
-        script = try LoopbackScript([path, json, countFile])
+        script = try await LoopbackScript.start([path, json, countFile])
     }
 
     var port: Int { script.port }

@@ -53,7 +53,7 @@ struct GitSourceDeltaTests {
     @Test("edits, additions, removals, renames and files growing past the size limit and back")
     func deltasMatchFullReads() async throws {
         let big = "{\"padding\": \"" + String(repeating: "x", count: 1 << 20) + "\"}"
-        let fixture = try GitFixture(files: [
+        let fixture = try await GitFixture(files: [
             "manifests/a.json": manifest("a"), "manifests/b.json": manifest("b"),
             "manifests/team/c.json": manifest("c"), "manifests/huge.json": big,
         ])
@@ -69,14 +69,14 @@ struct GitSourceDeltaTests {
         ]
         _ = await following.poll()
         for (index, files) in steps.enumerated() {
-            let head = try fixture.commit(files: files, message: "step \(index)")
+            let head = try await fixture.commit(files: files, message: "step \(index)")
             try await expectSameAsFullRead(following, fixture, head: head, step: index)
         }
     }
 
     @Test("names that are not UTF-8, folders and files swapping places, symlinks, modes and dot-folders")
     func oddChanges() async throws {
-        let fixture = try GitFixture(files: [
+        let fixture = try await GitFixture(files: [
             "manifests/a.json": manifest("a"), "manifests/team/b.json": manifest("b"),
             "manifests/team/sub/c.json": manifest("c"), "manifests/x.json": manifest("x"),
         ])
@@ -92,9 +92,9 @@ struct GitSourceDeltaTests {
             "rm manifests/team && mkdir -p manifests/team && printf '{}' > manifests/team/b.json",
         ]
         for (index, script) in steps.enumerated() {
-            let shell = try ProcessRunner.run("/bin/sh", ["-c", script], directory: fixture.workPath)
+            let shell = try await ProcessRunner.run("/bin/sh", ["-c", script], directory: fixture.workPath)
             #expect(shell.status == 0, "\(shell.stderr)")
-            let head = try fixture.commit(files: [:], message: "step \(index)")
+            let head = try await fixture.commit(files: [:], message: "step \(index)")
             let full = try await expectSameAsFullRead(following, fixture, head: head, step: index)
             if index == 0 { #expect(full.problems.values.contains { $0.contains("not UTF-8") }) }
             if index == 4 { #expect(full.problems.isEmpty) }
@@ -107,7 +107,7 @@ struct GitSourceDeltaTests {
 struct KeptWorkerTests {
     @Test("one worker serves many polls; one killed between polls is replaced without a failed poll")
     func replaced() async throws {
-        let fixture = try GitFixture(files: ["manifests/a.json": #"{"tableName": "a"}"#])
+        let fixture = try await GitFixture(files: ["manifests/a.json": #"{"tableName": "a"}"#])
         let source = GitSource(
             configuration: GitSourceConfiguration(url: fixture.url, cacheDirectory: fixture.directory.file("cache")),
             workerExecutable: RepositoryPaths.binary,
@@ -121,7 +121,7 @@ struct KeptWorkerTests {
         #expect(workers.count == 1)
         let worker = try #require(workers.first)
         kill(worker, SIGKILL)
-        let head = try fixture.commit(files: ["manifests/b.json": #"{"tableName": "b"}"#], message: "b")
+        let head = try await fixture.commit(files: ["manifests/b.json": #"{"tableName": "b"}"#], message: "b")
         guard case .snapshot(let snapshot, _) = await source.poll() else { throw KeptWorkerError.pollFailed }
         #expect(snapshot.revision == head)
         #expect(snapshot.files.map(\.path) == ["manifests/a.json", "manifests/b.json"])

@@ -44,7 +44,7 @@ struct GitSourceTests {
 
     @Test("the first poll clones and reads every manifest, skipping schemas, dot-folders, symlinks and other files")
     func firstPoll() async throws {
-        let fixture = try GitFixture(files: [
+        let fixture = try await GitFixture(files: [
             "manifests/orders.json": Self.manifest,
             "manifests/team/b.json": Self.manifest,
             "manifests/table.schema.json": "{}",
@@ -53,7 +53,7 @@ struct GitSourceTests {
             "other/c.json": "{}",
         ])
         symlink("orders.json", (fixture.workPath as NSString).appendingPathComponent("manifests/link.json"))
-        let head = try fixture.commit(files: [:], message: "add a symlink")
+        let head = try await fixture.commit(files: [:], message: "add a symlink")
         let (snapshot, event) = try snapshot(await source(fixture).poll())
         #expect(snapshot.revision == head)
         #expect(snapshot.files.map(\.path) == ["manifests/orders.json", "manifests/team/b.json"])
@@ -65,13 +65,13 @@ struct GitSourceTests {
 
     @Test("a new commit is fetched; an unchanged head reuses the snapshot")
     func newCommit() async throws {
-        let fixture = try GitFixture(files: ["manifests/a.json": Self.manifest])
+        let fixture = try await GitFixture(files: ["manifests/a.json": Self.manifest])
         let git = source(fixture)
         let (first, _) = try snapshot(await git.poll())
         let (same, sameEvent) = try snapshot(await git.poll())
         #expect(same == first)
         #expect(sameEvent == nil)
-        let head = try fixture.commit(files: ["manifests/b.json": Self.manifest], message: "add b")
+        let head = try await fixture.commit(files: ["manifests/b.json": Self.manifest], message: "add b")
         let (second, event) = try snapshot(await git.poll())
         #expect(second.revision == head)
         #expect(second.files.map(\.path) == ["manifests/a.json", "manifests/b.json"])
@@ -81,12 +81,12 @@ struct GitSourceTests {
 
     @Test("a force-push is followed and recorded as a rewrite")
     func forcePush() async throws {
-        let fixture = try GitFixture(files: ["manifests/a.json": Self.manifest])
+        let fixture = try await GitFixture(files: ["manifests/a.json": Self.manifest])
         let git = source(fixture)
         _ = await git.poll()
-        try fixture.git(["commit", "-q", "--amend", "-m", "rewritten history"])
-        try fixture.git(["push", "-q", "--force", fixture.remotePath, "HEAD:main"])
-        let head = try fixture.git(["rev-parse", "HEAD"])
+        try await fixture.git(["commit", "-q", "--amend", "-m", "rewritten history"])
+        try await fixture.git(["push", "-q", "--force", fixture.remotePath, "HEAD:main"])
+        let head = try await fixture.git(["rev-parse", "HEAD"])
         let (snapshot, event) = try snapshot(await git.poll())
         #expect(snapshot.revision == head)
         #expect(event?.outcome == "rewritten")
@@ -94,15 +94,15 @@ struct GitSourceTests {
 
     @Test("a deleted branch is an error and the last good snapshot stays in force")
     func deletedBranch() async throws {
-        let fixture = try GitFixture(files: ["manifests/a.json": Self.manifest])
+        let fixture = try await GitFixture(files: ["manifests/a.json": Self.manifest])
         let git = source(fixture)
         let (good, _) = try snapshot(await git.poll())
-        try fixture.git(["push", "-q", fixture.remotePath, "HEAD:refs/heads/other"])
-        try fixture.git(
+        try await fixture.git(["push", "-q", fixture.remotePath, "HEAD:refs/heads/other"])
+        try await fixture.git(
             ["--git-dir", fixture.remotePath, "symbolic-ref", "HEAD", "refs/heads/other"],
             in: fixture.directory.path
         )
-        try fixture.git(["push", "-q", fixture.remotePath, ":main"])
+        try await fixture.git(["push", "-q", fixture.remotePath, ":main"])
         guard case .failed(let error, let lastGood) = await git.poll() else {
             Issue.record("no failure")
             return
@@ -114,7 +114,7 @@ struct GitSourceTests {
 
     @Test("a missing source.path is a clear error")
     func missingPath() async throws {
-        let fixture = try GitFixture(files: ["tables/a.json": Self.manifest])
+        let fixture = try await GitFixture(files: ["tables/a.json": Self.manifest])
         guard case .failed(let error, _) = await source(fixture).poll() else {
             Issue.record("no failure")
             return
@@ -125,7 +125,7 @@ struct GitSourceTests {
 
     @Test("a manifest over 1 MiB is reported by name and the rest is read")
     func largeFile() async throws {
-        let fixture = try GitFixture(files: [
+        let fixture = try await GitFixture(files: [
             "manifests/a.json": Self.manifest, "manifests/huge.json": String(repeating: " ", count: 1_100_000),
         ])
         let (snapshot, _) = try snapshot(await source(fixture).poll())
@@ -135,8 +135,8 @@ struct GitSourceTests {
 
     @Test("a remote that accepts connections and never answers is ended by the deadline")
     func stalledRemote() async throws {
-        let server = try LoopbackScript.stalled()
-        let fixture = try GitFixture(files: ["manifests/a.json": Self.manifest])
+        let server = try await LoopbackScript.stalled()
+        let fixture = try await GitFixture(files: ["manifests/a.json": Self.manifest])
         let git = GitSource(
             configuration: GitSourceConfiguration(
                 url: "http://127.0.0.1:\(server.port)/repo.git",
@@ -158,13 +158,13 @@ struct GitSourceTests {
 
     @Test("a damaged cache is moved aside and cloned again")
     func damagedCache() async throws {
-        let fixture = try GitFixture(files: ["manifests/a.json": Self.manifest])
+        let fixture = try await GitFixture(files: ["manifests/a.json": Self.manifest])
         let git = source(fixture)
         _ = await git.poll()
         let cache = fixture.directory.file("cache/repo")
         try FileManager.default.removeItem(atPath: "\(cache)/objects")
         try "garbage".write(toFile: "\(cache)/HEAD", atomically: true, encoding: .utf8)
-        let head = try fixture.commit(files: ["manifests/b.json": Self.manifest], message: "after the damage")
+        let head = try await fixture.commit(files: ["manifests/b.json": Self.manifest], message: "after the damage")
         let (snapshot, event) = try snapshot(await git.poll())
         #expect(snapshot.revision == head)
         #expect(event?.message.contains("damaged cache moved aside") == true)
@@ -172,9 +172,9 @@ struct GitSourceTests {
 
     @Test("only commits signed by an allowed signer are applied")
     func signedCommits() async throws {
-        let fixture = try GitFixture(files: ["manifests/a.json": Self.manifest])
+        let fixture = try await GitFixture(files: ["manifests/a.json": Self.manifest])
         let key = fixture.directory.file("signing_ed25519")
-        try ProcessRunner.run(
+        try await ProcessRunner.run(
             "/usr/bin/ssh-keygen",
             ["-q", "-t", "ed25519", "-N", "", "-C", "signer@example.invalid", "-f", key]
         )
@@ -191,7 +191,7 @@ struct GitSourceTests {
         }
         #expect(detail == "the commit is not signed")
         #expect(lastGood == nil)
-        try fixture.commit(
+        try await fixture.commit(
             files: ["manifests/b.json": Self.manifest],
             message: "signed",
             signingKey: key

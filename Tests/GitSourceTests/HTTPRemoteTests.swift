@@ -24,15 +24,15 @@ struct HTTPRemoteTests {
 
     @Test("clone and fetch over http")
     func plainHTTP() async throws {
-        let fixture = try GitFixture(files: ["manifests/a.json": Self.manifest])
-        let server = try gitHTTPServer(root: fixture.directory.path)
+        let fixture = try await GitFixture(files: ["manifests/a.json": Self.manifest])
+        let server = try await gitHTTPServer(root: fixture.directory.path)
         let git = source(fixture, port: server.port)
         guard case .snapshot(let first, _) = await git.poll() else {
             Issue.record("no snapshot")
             return
         }
         #expect(first.files.map(\.path) == ["manifests/a.json"])
-        let head = try fixture.commit(files: ["manifests/b.json": Self.manifest], message: "b")
+        let head = try await fixture.commit(files: ["manifests/b.json": Self.manifest], message: "b")
         guard case .snapshot(let second, _) = await git.poll() else {
             Issue.record("no snapshot")
             return
@@ -43,8 +43,8 @@ struct HTTPRemoteTests {
 
     @Test("a token read from a file authenticates; a missing or wrong one is a clear auth error")
     func token() async throws {
-        let fixture = try GitFixture(files: ["manifests/a.json": Self.manifest])
-        let server = try gitHTTPServer(root: fixture.directory.path, password: "s3cret-token")
+        let fixture = try await GitFixture(files: ["manifests/a.json": Self.manifest])
+        let server = try await gitHTTPServer(root: fixture.directory.path, password: "s3cret-token")
         guard case .failed(let missing, _) = await source(fixture, port: server.port).poll() else {
             Issue.record("no failure")
             return
@@ -74,7 +74,7 @@ struct HTTPRemoteTests {
 }
 
 /// `Resources/git_http_server.py` on a free loopback port, killed when released.
-func gitHTTPServer(root: String, password: String? = nil) throws -> LoopbackScript {
+func gitHTTPServer(root: String, password: String? = nil) async throws -> LoopbackScript {
     let script = Bundle.module.url(forResource: "git_http_server", withExtension: "py", subdirectory: "Resources")!
-    return try LoopbackScript([script.path, root] + (password.map { [$0] } ?? []))
+    return try await LoopbackScript.start([script.path, root] + (password.map { [$0] } ?? []))
 }

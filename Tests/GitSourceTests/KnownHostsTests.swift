@@ -7,10 +7,10 @@ import Testing
 @Suite("ssh host keys")
 struct KnownHostsTests {
     @Test("a host key is found for host and port, also in hashed known_hosts entries, and not for other hosts")
-    func knownHosts() throws {
+    func knownHosts() async throws {
         let folder = TemporaryDirectory()
         let keyPath = folder.file("host_ed25519")
-        try ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyPath])
+        try await ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyPath])
         let publicLine = try String(contentsOfFile: keyPath + ".pub", encoding: .utf8)
         let fields = publicLine.split(separator: " ")
         let blob = try #require(Data(base64Encoded: String(fields[1])))
@@ -21,12 +21,12 @@ struct KnownHostsTests {
         #expect(!KnownHosts.contains([UInt8](blob), host: "127.0.0.1", port: 2222, knownHosts: "@revoked \(plain)"))
 
         let hashedFile = try folder.write("known_hosts", plain)
-        try ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-H", "-f", hashedFile])
+        try await ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-H", "-f", hashedFile])
         let hashed = try String(contentsOfFile: hashedFile, encoding: .utf8)
         #expect(hashed.hasPrefix("|1|"))
         #expect(KnownHosts.contains([UInt8](blob), host: "127.0.0.1", port: 2222, knownHosts: hashed))
 
-        let fingerprint = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-l", "-f", keyPath + ".pub"]).stdout
+        let fingerprint = try await ProcessRunner.run("/usr/bin/ssh-keygen", ["-l", "-f", keyPath + ".pub"]).stdout
         #expect(fingerprint.contains(KnownHosts.fingerprint([UInt8](blob))))
     }
 

@@ -14,8 +14,8 @@ struct SSHRemoteTests {
         .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd"))
     )
     func ssh() async throws {
-        let fixture = try GitFixture(files: ["manifests/a.json": Self.manifest])
-        let server = try SSHServer(folder: fixture.directory)
+        let fixture = try await GitFixture(files: ["manifests/a.json": Self.manifest])
+        let server = try await SSHServer(folder: fixture.directory)
         let url = "ssh://\(NSUserName())@127.0.0.1:\(server.port)\(fixture.remotePath)"
         func source(_ auth: GitAuth) -> GitSource {
             GitSource(
@@ -77,15 +77,18 @@ final class SSHServer: Sendable {
     let hostPublicKey: String
     let hostFingerprint: String
 
-    init(folder: TemporaryDirectory) throws {
+    init(folder: TemporaryDirectory) async throws {
         let hostKey = folder.file("ssh_host_ed25519")
         clientKey = folder.file("client_ed25519")
-        try ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey])
-        try ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", clientKey])
+        try await ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey])
+        try await ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", clientKey])
         hostPublicKey = try String(contentsOfFile: hostKey + ".pub", encoding: .utf8).split(separator: " ").prefix(2)
             .joined(separator: " ")
-        let listing = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", hostKey + ".pub"])
-            .stdout
+        let listing = try await ProcessRunner.run(
+            "/usr/bin/ssh-keygen",
+            ["-l", "-E", "sha256", "-f", hostKey + ".pub"]
+        )
+        .stdout
         hostFingerprint = String(listing.split(separator: " ")[1])
         let authorized = try folder.write(
             "authorized_keys",
@@ -112,14 +115,14 @@ final class SSHServer: Sendable {
             """
         )
         // sshd daemonizes itself (it is not this process's child) and is stopped by the pid it writes.
-        try ProcessRunner.run("/usr/sbin/sshd", ["-f", config])
-        let deadline = Date().addingTimeInterval(10)
+        try await ProcessRunner.run("/usr/sbin/sshd", ["-f", config])
+        let deadline = ContinuousClock.now + .seconds(10)
         var written: Int32?
-        while Date() < deadline {
+        while ContinuousClock.now < deadline {
             written = (try? String(contentsOfFile: folder.file("sshd.pid"), encoding: .utf8))
                 .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
             if written != nil, MotoServer.canConnect(port: port) { break }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
         pid = written ?? 0
     }

@@ -7,8 +7,8 @@ import Testing
 @Suite("daemon services")
 struct DaemonServiceTests {
     /// HMAC-SHA256 of a body as GitHub sends it, computed with openssl so the test does not reuse the daemon's code.
-    func signature(_ body: String, secret: String) throws -> String {
-        let result = try ProcessRunner.run(
+    func signature(_ body: String, secret: String) async throws -> String {
+        let result = try await ProcessRunner.run(
             "/usr/bin/openssl",
             ["dgst", "-sha256", "-hmac", secret],
             input: Data(body.utf8)
@@ -22,7 +22,7 @@ struct DaemonServiceTests {
     func servicesEndToEnd() async throws {
         let name = Scenario.unique("svc")
         // A long interval: after the first cycles only a webhook starts one.
-        let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)], interval: "1h")
+        let scenario = try await Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)], interval: "1h")
         let listener = try NotifyListener(address: "@tablekeeper-test-\(UUID().uuidString)")
         let process = try scenario.startDaemon(
             environment: ["NOTIFY_SOCKET": listener.address, "WATCHDOG_USEC": "600000"]
@@ -34,17 +34,17 @@ struct DaemonServiceTests {
         let ready = listener.messages.first { $0.contains("READY=1") } ?? ""
         #expect(ready.contains("STATUS=cycle 1 at "))
         // Tables created at start are looked at again after the requeue, until they are in sync.
-        #expect(try await Scenario.waitUntil(.seconds(30)) { try scenario.outcomes()[name] == "in_sync" })
+        #expect(try await Scenario.waitUntil(.seconds(30)) { try await scenario.outcomes()[name] == "in_sync" })
         #expect(try await Scenario.waitUntil(.seconds(5)) { listener.messages.contains { $0.contains("1 in_sync") } })
         // Watchdog pings every 0.3 s while the loop is alive.
         #expect(listener.messages.filter { $0 == "WATCHDOG=1" }.count >= 2)
 
-        let health = LoopbackHTTP.request(port: port, path: "/healthz")
+        let health = await LoopbackHTTP.request(port: port, path: "/healthz")
         #expect(health.status == 200)
-        let readiness = LoopbackHTTP.request(port: port, path: "/readyz")
+        let readiness = await LoopbackHTTP.request(port: port, path: "/readyz")
         #expect(readiness.status == 200)
         #expect(readiness.body.hasPrefix("ready: cycle "))
-        let metrics = LoopbackHTTP.request(port: port, path: "/metrics")
+        let metrics = await LoopbackHTTP.request(port: port, path: "/metrics")
         #expect(metrics.status == 200)
         #expect(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
         for expected in [
@@ -57,21 +57,26 @@ struct DaemonServiceTests {
         ] {
             #expect(metrics.body.contains(expected), "missing \(expected)")
         }
-        #expect(LoopbackHTTP.request(port: port, path: "/nope").status == 404)
-        #expect(LoopbackHTTP.request(port: port, path: "/hooks/git").status == 405)
+        #expect(await LoopbackHTTP.request(port: port, path: "/nope").status == 404)
+        #expect(await LoopbackHTTP.request(port: port, path: "/hooks/git").status == 405)
 
         // A pushed commit with a refused webhook: nothing happens.
         let other = Scenario.unique("hooked")
-        let head = try scenario.git.commit(
+        let head = try await scenario.git.commit(
             files: ["manifests/\(other).json": Scenario.manifest(other)],
             message: "add a table"
         )
         let body = #"{"ref":"refs/heads/main","after":"\#(head)"}"#
         let cycles = { scenario.records().filter { $0.kind == .cycle }.count }
         let before = cycles()
-        let unsigned = LoopbackHTTP.request(port: port, method: "POST", path: "/hooks/git", body: Array(body.utf8))
+        let unsigned = await LoopbackHTTP.request(
+            port: port,
+            method: "POST",
+            path: "/hooks/git",
+            body: Array(body.utf8)
+        )
         #expect(unsigned.status == 401)
-        let forged = LoopbackHTTP.request(
+        let forged = await LoopbackHTTP.request(
             port: port,
             method: "POST",
             path: "/hooks/git",
@@ -79,7 +84,7 @@ struct DaemonServiceTests {
             body: Array(body.utf8)
         )
         #expect(forged.status == 401)
-        let huge = LoopbackHTTP.request(
+        let huge = await LoopbackHTTP.request(
             port: port,
             method: "POST",
             path: "/hooks/git",
@@ -93,7 +98,7 @@ struct DaemonServiceTests {
 
         // A signed webhook starts a cycle at once.
         let posted = ContinuousClock.now
-        let accepted = LoopbackHTTP.request(
+        let accepted = await LoopbackHTTP.request(
             port: port,
             method: "POST",
             path: "/hooks/git",
@@ -121,46 +126,46 @@ struct DaemonServiceTests {
     @Test("a taken HTTP port or an unreadable webhook secret stops the start with a clear error; SIGINT stops it")
     func startRefused() async throws {
         let name = Scenario.unique("port")
-        let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)], interval: "1h")
+        let scenario = try await Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)], interval: "1h")
         let first = try scenario.startDaemon()
         defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
         #expect(
             try await Scenario.waitUntil(.seconds(30)) {
-                LoopbackHTTP.request(port: scenario.httpPort, path: "/healthz").status == 200
+                await LoopbackHTTP.request(port: scenario.httpPort, path: "/healthz").status == 200
             }
         )
-        let second = try scenario.tablekeeper(["run", "--config", scenario.configPath])
+        let second = try await scenario.tablekeeper(["run", "--config", scenario.configPath])
         #expect(second.status == 1)
         #expect(second.stderr.contains("cannot listen on 127.0.0.1:\(scenario.httpPort)"))
         #expect(second.stderr.contains("set http.listen"))
         // SIGINT stops it as SIGTERM does.
         kill(first.processIdentifier, SIGINT)
-        first.waitUntilExit()
+        await first.exited()
         #expect(first.terminationReason == .exit)
         #expect(first.terminationStatus == 0)
 
         try FileManager.default.removeItem(atPath: scenario.folder.file("webhook-secret"))
-        let third = try scenario.tablekeeper(["run", "--config", scenario.configPath])
+        let third = try await scenario.tablekeeper(["run", "--config", scenario.configPath])
         #expect(third.status == 1)
         #expect(third.stderr.contains("cannot read http.webhookSecretFile"))
     }
 
     @Test("SIGTERM during a stalled git fetch stops the worker and exits 0 within 10 s, recording nothing")
     func stopDuringFetch() async throws {
-        let remote = try LoopbackScript.stalled()
-        let scenario = try Scenario(files: [:], sourceURL: "http://127.0.0.1:\(remote.port)/tables.git")
+        let remote = try await LoopbackScript.stalled()
+        let scenario = try await Scenario(files: [:], sourceURL: "http://127.0.0.1:\(remote.port)/tables.git")
         let listener = try NotifyListener(address: "@tablekeeper-test-\(UUID().uuidString)")
         let process = try scenario.startDaemon(environment: ["NOTIFY_SOCKET": listener.address])
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         #expect(
             try await Scenario.waitUntil(.seconds(30)) {
-                LoopbackHTTP.request(port: scenario.httpPort, path: "/healthz").status == 200
+                await LoopbackHTTP.request(port: scenario.httpPort, path: "/healthz").status == 200
             }
         )
         try await Task.sleep(for: .seconds(1))
         // Still in its first fetch (deadline 60 s): alive, not ready.
-        #expect(LoopbackHTTP.request(port: scenario.httpPort, path: "/readyz").status == 503)
-        let workers = try ProcessRunner.run("/usr/bin/pgrep", ["-P", "\(process.processIdentifier)"]).stdout
+        #expect(await LoopbackHTTP.request(port: scenario.httpPort, path: "/readyz").status == 503)
+        let workers = try await ProcessRunner.run("/usr/bin/pgrep", ["-P", "\(process.processIdentifier)"]).stdout
             .split(separator: "\n").compactMap { Int32($0) }
         #expect(!workers.isEmpty)
         let stopping = ContinuousClock.now
@@ -181,7 +186,7 @@ struct DaemonServiceTests {
     @Test("an unwritable status log shows in /readyz and the metrics, reconciling goes on, and writing resumes")
     func unwritableStatusLog() async throws {
         let name = Scenario.unique("nolog")
-        let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
+        let scenario = try await Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
         // A folder where the log file should be: every open fails.
         try FileManager.default.createDirectory(atPath: scenario.statusLogPath, withIntermediateDirectories: true)
         let process = try scenario.startDaemon()
@@ -189,26 +194,32 @@ struct DaemonServiceTests {
         let port = scenario.httpPort
         #expect(
             try await Scenario.waitUntil(.seconds(30)) {
-                LoopbackHTTP.request(port: port, path: "/readyz").body.contains("status log is not writable")
+                await LoopbackHTTP.request(port: port, path: "/readyz").body.contains("status log is not writable")
             }
         )
-        #expect(LoopbackHTTP.request(port: port, path: "/readyz").status == 503)
-        #expect(LoopbackHTTP.request(port: port, path: "/metrics").body.contains("tablekeeper_status_log_writable 0"))
+        #expect(await LoopbackHTTP.request(port: port, path: "/readyz").status == 503)
+        #expect(
+            await LoopbackHTTP.request(port: port, path: "/metrics").body.contains("tablekeeper_status_log_writable 0")
+        )
         // Reconciling went on: the table exists.
-        let described = try scenario.boto("print(ddb.describe_table(TableName='\(name)')['Table']['TableStatus'])")
+        let described = try await scenario.boto(
+            "print(ddb.describe_table(TableName='\(name)')['Table']['TableStatus'])"
+        )
         #expect(described.contains("ACTIVE"))
 
         try FileManager.default.removeItem(atPath: scenario.statusLogPath)
         #expect(
             try await Scenario.waitUntil(.seconds(30)) {
-                LoopbackHTTP.request(port: port, path: "/readyz").status == 200
+                await LoopbackHTTP.request(port: port, path: "/readyz").status == 200
             }
         )
-        #expect(LoopbackHTTP.request(port: port, path: "/metrics").body.contains("tablekeeper_status_log_writable 1"))
+        #expect(
+            await LoopbackHTTP.request(port: port, path: "/metrics").body.contains("tablekeeper_status_log_writable 1")
+        )
         // The records held back while the log was unwritable are written once it is back.
         #expect(scenario.records().contains { $0.table == name && $0.outcome == "created" })
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        await process.exited()
         #expect(process.terminationStatus == 0)
     }
 }

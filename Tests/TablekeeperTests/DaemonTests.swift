@@ -9,17 +9,17 @@ struct DaemonTests {
     @Test("the daemon reconciles at start, picks up a pushed commit by polling, and stops on SIGTERM")
     func pollAndStop() async throws {
         let name = Scenario.unique("daemon")
-        let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
+        let scenario = try await Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
         let process = try scenario.startDaemon()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
         #expect(
             try await Scenario.waitUntil(.seconds(30)) {
-                try scenario.outcomes()[name] == "created" || scenario.outcomes()[name] == "in_sync"
+                ["created", "in_sync"].contains(try await scenario.outcomes()[name])
             }
         )
         let other = Scenario.unique("pushed")
-        let head = try scenario.git.commit(
+        let head = try await scenario.git.commit(
             files: ["manifests/\(other).json": Scenario.manifest(other)],
             message: "add a table"
         )
@@ -32,12 +32,12 @@ struct DaemonTests {
 
         // A long-running daemon must not leak descriptors: each poll starts a worker with three pipes. A poll or an
         // AWS call in flight holds a few for a moment, so the fewest seen over a second is compared.
-        let fewestDescriptors = {
+        let fewestDescriptors = { () async throws -> Int in
             var fewest = Int.max
             for _ in 0..<10 {
                 let path = "/proc/\(process.processIdentifier)/fd"
                 fewest = min(fewest, (try? FileManager.default.contentsOfDirectory(atPath: path).count) ?? Int.max)
-                usleep(100_000)
+                try await Task.sleep(for: .milliseconds(100))
             }
             return fewest
         }
@@ -45,12 +45,12 @@ struct DaemonTests {
         // Warm up first: event loops and timers are created on first use.
         let warm = cycles()
         #expect(try await Scenario.waitUntil(.seconds(30)) { cycles() >= warm + 3 })
-        let before = fewestDescriptors()
+        let before = try await fewestDescriptors()
         let cyclesBefore = cycles()
         #expect(try await Scenario.waitUntil(.seconds(60)) { cycles() >= cyclesBefore + 8 })
         // A leak of even one descriptor per poll would show as 8 or more; a busy machine can leave a poll
         // in flight during every sample, so a few are tolerated.
-        #expect(fewestDescriptors() <= before + 4)
+        #expect(try await fewestDescriptors() <= before + 4)
 
         let stopping = ContinuousClock.now
         kill(process.processIdentifier, SIGTERM)
@@ -65,7 +65,7 @@ struct DaemonTests {
     @Test("a daemon killed with SIGKILL loses at most the record being written, and a restart repeats nothing")
     func killedMidCycle() async throws {
         let name = Scenario.unique("crash")
-        let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
+        let scenario = try await Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
         func start() throws -> Process {
             try scenario.startDaemon(logLevel: "critical")
         }
@@ -75,20 +75,20 @@ struct DaemonTests {
             let process = try start()
             try await Task.sleep(for: .milliseconds(delay))
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            await process.exited()
         }
         let process = try start()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let before = cycles()
         #expect(try await Scenario.waitUntil(.seconds(30)) { cycles() >= before + 3 })
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        await process.exited()
 
         let (records, skipped) = StatusLogReader.read(path: scenario.statusLogPath)
         #expect(skipped <= 3)
         // The table was created once: no restart created it again or repeated its record.
         #expect(records.filter { $0.table == name && $0.outcome == "created" }.count == 1)
-        #expect(try scenario.outcomes()[name] == "in_sync")
+        #expect(try await scenario.outcomes()[name] == "in_sync")
         // Cycle numbers keep increasing across restarts.
         let numbers = records.filter { $0.kind == .cycle }.compactMap(\.cycle)
         #expect(numbers == numbers.sorted())
@@ -98,7 +98,7 @@ struct DaemonTests {
     func reload() async throws {
         let first = Scenario.unique("reload-a")
         let second = Scenario.unique("reload-b")
-        let scenario = try Scenario(files: [
+        let scenario = try await Scenario(files: [
             "manifests/\(first).json": Scenario.manifest(first), "other/\(second).json": Scenario.manifest(second),
         ])
         let logPath = scenario.folder.file("daemon.log")
@@ -137,7 +137,7 @@ struct DaemonTests {
             #expect(messages[(index + 1)...].first { $0.contains("READY=1") }?.contains("STATUS=reloaded;") == true)
         }
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        await process.exited()
         #expect(process.terminationStatus == 0)
     }
 }

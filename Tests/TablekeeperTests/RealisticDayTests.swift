@@ -11,12 +11,12 @@ struct RealisticDayTests {
         "first sync, commits, a bad manifest, encryption under both policies, drift, an outage, a force-push, restarts"
     )
     func day() async throws {
-        let moto = try MotoServer.start()
+        let moto = try await MotoServer.start()
         defer { moto.stop() }
-        var proxy: LoopbackScript? = try LoopbackScript.proxy(to: moto.port)
+        var proxy: LoopbackScript? = try await LoopbackScript.proxy(to: moto.port)
         let proxyPort = try #require(proxy?.port)
         let (orders, users, audit) = (Scenario.unique("orders"), Scenario.unique("users"), Scenario.unique("audit"))
-        let scenario = try Scenario(
+        let scenario = try await Scenario(
             files: [
                 "manifests/\(orders).json": Scenario.manifest(orders),
                 "manifests/\(users).json": Scenario.manifest(users, indexes: []),
@@ -29,19 +29,19 @@ struct RealisticDayTests {
 
         func settle(_ expected: [String: String], within timeout: Duration = .seconds(45)) async throws -> Bool {
             try await Scenario.waitUntil(timeout) {
-                let outcomes = try scenario.outcomes()
+                let outcomes = try await scenario.outcomes()
                 return expected.allSatisfy { outcomes[$0.key] == $0.value }
             }
         }
-        func describe(_ table: String, _ expression: String) throws -> String {
-            try scenario.boto(#"t = ddb.describe_table(TableName="\#(table)")["Table"]; print(\#(expression))"#)
+        func describe(_ table: String, _ expression: String) async throws -> String {
+            try await scenario.boto(#"t = ddb.describe_table(TableName="\#(table)")["Table"]; print(\#(expression))"#)
         }
 
         // 1. The first sync: both tables created with the AWS managed KMS key, then in sync.
         #expect(try await settle([orders: "in_sync", users: "in_sync"]))
-        #expect(try describe(orders, #"t["SSEDescription"]["SSEType"]"#) == "KMS")
+        #expect(try await describe(orders, #"t["SSEDescription"]["SSEType"]"#) == "KMS")
         #expect(
-            try scenario.boto(
+            try await scenario.boto(
                 "print(ddb.describe_continuous_backups(TableName='\(users)')"
                     + "['ContinuousBackupsDescription']['PointInTimeRecoveryDescription']['PointInTimeRecoveryStatus'])"
             ) == "ENABLED"
@@ -55,14 +55,14 @@ struct RealisticDayTests {
             extra:
                 #", "billingMode": "PROVISIONED", "provisionedThroughput": {"readCapacityUnits": 5, "writeCapacityUnits": 5}"#
         ).replacingOccurrences(of: #""ttlAttribute": "ttl""#, with: #""ttlAttribute": "expires_at""#)
-        try scenario.git.commit(
+        try await scenario.git.commit(
             files: [
                 "manifests/\(audit).json": auditTagged,
                 "manifests/\(orders).json": Scenario.manifest(orders, indexes: ["gsi-status", "gsi-owner"]),
             ],
             message: "audit table; orders by owner"
         )
-        try scenario.git.commit(
+        try await scenario.git.commit(
             files: [
                 "manifests/\(users).json": usersProvisioned
             ],
@@ -70,17 +70,17 @@ struct RealisticDayTests {
         )
         #expect(try await settle([orders: "in_sync", users: "in_sync", audit: "in_sync"]))
         #expect(
-            try describe(orders, #"sorted(i["IndexName"] for i in t["GlobalSecondaryIndexes"])"#)
+            try await describe(orders, #"sorted(i["IndexName"] for i in t["GlobalSecondaryIndexes"])"#)
                 == "['gsi-owner', 'gsi-status']"
         )
-        #expect(try describe(users, #"t["BillingModeSummary"]["BillingMode"]"#) == "PROVISIONED")
+        #expect(try await describe(users, #"t["BillingModeSummary"]["BillingMode"]"#) == "PROVISIONED")
         #expect(
-            try scenario.boto(
+            try await scenario.boto(
                 "print(ddb.describe_time_to_live(TableName='\(users)')['TimeToLiveDescription'].get('AttributeName'))"
             ) == "expires_at"
         )
         #expect(
-            try scenario.boto(
+            try await scenario.boto(
                 "arn = ddb.describe_table(TableName='\(audit)')['Table']['TableArn']; "
                     + "print(sorted(t['Key'] for t in ddb.list_tags_of_resource(ResourceArn=arn)['Tags']))"
             )
@@ -89,12 +89,12 @@ struct RealisticDayTests {
 
         // 3. A bad manifest is pushed: that table is invalid with the file, path and fix; the others go on.
         let bad = #"{"tableName": "\#(users)", "partitionKey": {"name": "id", "type": "S"}, "billingMode": "FAST"}"#
-        try scenario.git.commit(files: ["manifests/\(users).json": bad], message: "oops")
+        try await scenario.git.commit(files: ["manifests/\(users).json": bad], message: "oops")
         #expect(try await settle([users: "invalid", orders: "in_sync", audit: "in_sync"]))
         let invalid = try #require(scenario.records().last { $0.table == users })
         #expect(invalid.error?.contains("manifests/\(users).json: $.billingMode") == true)
-        #expect(try describe(users, #"t["BillingModeSummary"]["BillingMode"]"#) == "PROVISIONED")
-        try scenario.git.commit(
+        #expect(try await describe(users, #"t["BillingModeSummary"]["BillingMode"]"#) == "PROVISIONED")
+        try await scenario.git.commit(
             files: [
                 "manifests/\(users).json": usersProvisioned
             ],
@@ -104,7 +104,7 @@ struct RealisticDayTests {
 
         // 4. An encryption change: flagged and untouched under "flag"; under "apply" the change is sent, and
         //    since this endpoint ignores it, the table stays flagged and says so. Reverted, it is in sync again.
-        try scenario.git.commit(
+        try await scenario.git.commit(
             files: [
                 "manifests/\(audit).json": Scenario.manifest(
                     audit,
@@ -115,7 +115,7 @@ struct RealisticDayTests {
             message: "audit: default encryption"
         )
         #expect(try await settle([audit: "flagged"]))
-        #expect(try describe(audit, #"t["SSEDescription"]["SSEType"]"#) == "KMS")
+        #expect(try await describe(audit, #"t["SSEDescription"]["SSEType"]"#) == "KMS")
         let config = try String(contentsOfFile: scenario.configPath, encoding: .utf8)
         try config.replacingOccurrences(of: #""policy": {}"#, with: #""policy": {"encryption": "apply"}"#)
             .write(toFile: scenario.configPath, atomically: true, encoding: .utf8)
@@ -127,8 +127,8 @@ struct RealisticDayTests {
                 }
             }
         )
-        #expect(try scenario.outcomes()[audit] == "flagged")
-        try scenario.git.commit(
+        #expect(try await scenario.outcomes()[audit] == "flagged")
+        try await scenario.git.commit(
             files: [
                 "manifests/\(audit).json": auditTagged
             ],
@@ -137,7 +137,7 @@ struct RealisticDayTests {
         #expect(try await settle([audit: "in_sync"]))
 
         // 5. Drift made by hand outside git: point-in-time recovery turned off is turned on again.
-        try scenario.boto(
+        try await scenario.boto(
             "ddb.update_continuous_backups(TableName='\(orders)', "
                 + "PointInTimeRecoverySpecification={'PointInTimeRecoveryEnabled': False})"
         )
@@ -155,17 +155,17 @@ struct RealisticDayTests {
         let createdBefore = scenario.records().filter { $0.outcome == "created" }.count
         proxy = nil
         #expect(try await settle([orders: "failed", users: "failed", audit: "failed"], within: .seconds(60)))
-        proxy = try LoopbackScript.proxy(port: proxyPort, to: moto.port)
+        proxy = try await LoopbackScript.proxy(port: proxyPort, to: moto.port)
         #expect(try await settle([orders: "in_sync", users: "in_sync", audit: "in_sync"], within: .seconds(60)))
         #expect(scenario.records().filter { $0.outcome == "created" }.count == createdBefore)
-        #expect(try scenario.boto("print(len(ddb.list_tables()['TableNames']))") == "3")
+        #expect(try await scenario.boto("print(len(ddb.list_tables()['TableNames']))") == "3")
 
         // 7. A force-push that drops the audit table's manifest: the history rewrite is recorded, the table is
         //    flagged orphaned at once and kept.
-        try scenario.git.git(["reset", "--hard", "HEAD~1"])
-        try scenario.git.git(["rm", "-q", "manifests/\(audit).json"])
-        try scenario.git.git(["commit", "-qm", "drop audit"])
-        try scenario.git.git(["push", "-q", "--force", scenario.git.remotePath, "HEAD:main"])
+        try await scenario.git.git(["reset", "--hard", "HEAD~1"])
+        try await scenario.git.git(["rm", "-q", "manifests/\(audit).json"])
+        try await scenario.git.git(["commit", "-qm", "drop audit"])
+        try await scenario.git.git(["push", "-q", "--force", scenario.git.remotePath, "HEAD:main"])
         #expect(
             try await Scenario.waitUntil(.seconds(30)) {
                 scenario.records().contains { $0.kind == .source && $0.outcome == "rewritten" }
@@ -173,13 +173,13 @@ struct RealisticDayTests {
         )
         #expect(try await settle([audit: "flagged", orders: "in_sync", users: "in_sync"]))
         #expect(scenario.records().last { $0.table == audit }?.changes?.first?.reason == "orphaned")
-        #expect(try scenario.boto("print(len(ddb.list_tables()['TableNames']))") == "3")
+        #expect(try await scenario.boto("print(len(ddb.list_tables()['TableNames']))") == "3")
 
         // 8. Restarted again: nothing is repeated in the log.
         let tableRecords = { scenario.records().filter { $0.kind == .table }.count }
         let cycles = { scenario.records().filter { $0.kind == .cycle }.count }
         kill(daemon.processIdentifier, SIGTERM)
-        daemon.waitUntilExit()
+        await daemon.exited()
         let before = tableRecords()
         let cyclesBefore = cycles()
         daemon = try scenario.startDaemon()
@@ -188,10 +188,10 @@ struct RealisticDayTests {
 
         // 9. SIGTERM: exit 0, a whole log.
         kill(daemon.processIdentifier, SIGTERM)
-        daemon.waitUntilExit()
+        await daemon.exited()
         #expect(daemon.terminationStatus == 0)
         #expect(StatusLogReader.read(path: scenario.statusLogPath).skippedLines == 0)
-        let status = try scenario.tablekeeper(["status", "--config", scenario.configPath])
+        let status = try await scenario.tablekeeper(["status", "--config", scenario.configPath])
         #expect(status.status == 2)
         #expect(status.stdout.contains("orphaned") || status.stdout.contains("flagged"))
     }

@@ -7,7 +7,7 @@ import Testing
 @Suite("run --once, plan and status end to end")
 struct RunOnceTests {
     @Test("the example tables are created KMS-encrypted, converge, and the next run changes nothing")
-    func exampleTables() throws {
+    func exampleTables() async throws {
         var files: [String: String] = [:]
         for name in ["sentinel-requests", "sentinel-breakglass", "sentinel-sessions"] {
             files["manifests/\(name).json"] = try String(
@@ -16,15 +16,15 @@ struct RunOnceTests {
             )
         }
         files["manifests/table.schema.json"] = "{}"
-        let scenario = try Scenario(files: files)
-        let first = try scenario.runOnce()
+        let scenario = try await Scenario(files: files)
+        let first = try await scenario.runOnce()
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
         #expect(
-            try scenario.outcomes() == [
+            try await scenario.outcomes() == [
                 "sentinel-requests": "created", "sentinel-breakglass": "created", "sentinel-sessions": "created",
             ]
         )
-        let encryption = try scenario.boto(
+        let encryption = try await scenario.boto(
             """
             arn = kms.describe_key(KeyId="alias/aws/dynamodb")["KeyMetadata"]["Arn"]
             out = []
@@ -37,10 +37,10 @@ struct RunOnceTests {
         )
         #expect(encryption == "True")
         // TTL and PITR follow once ACTIVE: the second cycle applies them, the third finds everything in sync.
-        #expect(try scenario.runOnce().status == 0)
-        #expect(try scenario.runOnce().status == 0)
-        #expect(Set(try scenario.outcomes().values) == ["in_sync"])
-        let settings = try scenario.boto(
+        #expect(try await scenario.runOnce().status == 0)
+        #expect(try await scenario.runOnce().status == 0)
+        #expect(try await Set(scenario.outcomes().values) == ["in_sync"])
+        let settings = try await scenario.boto(
             """
             t = ddb.describe_time_to_live(TableName="sentinel-sessions")["TimeToLiveDescription"]
             p = ddb.describe_continuous_backups(TableName="sentinel-sessions")["ContinuousBackupsDescription"]
@@ -49,20 +49,20 @@ struct RunOnceTests {
         )
         #expect(settings == "ttl ENABLED")
         let before = scenario.records().filter { $0.kind == .table }.count
-        let again = try scenario.runOnce()
+        let again = try await scenario.runOnce()
         #expect(again.status == 0)
         // Running the same cycle again makes no change and writes no table record.
         #expect(scenario.records().filter { $0.kind == .table }.count == before)
-        let plan = try scenario.tablekeeper(["plan", "--config", scenario.configPath])
+        let plan = try await scenario.tablekeeper(["plan", "--config", scenario.configPath])
         #expect(plan.status == 0, "\(plan.stdout)")
         #expect(plan.stdout.contains("Plan: 3 in sync"))
     }
 
     @Test("a customer key given as an alias is created with its key ARN and is not seen as drift")
-    func customerKeyAlias() throws {
+    func customerKeyAlias() async throws {
         let name = Scenario.unique("cmk")
-        let scenario = try Scenario(files: ["manifests/a.json": "{}"])
-        let keyArn = try scenario.boto(
+        let scenario = try await Scenario(files: ["manifests/a.json": "{}"])
+        let keyArn = try await scenario.boto(
             """
             key = kms.create_key()["KeyMetadata"]
             alias = "alias/\(name)"
@@ -71,7 +71,7 @@ struct RunOnceTests {
             """
         )
         let aliasArn = "arn:aws:kms:us-east-1:123456789012:alias/\(name)"
-        try scenario.git.commit(
+        try await scenario.git.commit(
             files: [
                 "manifests/a.json": nil,
                 "manifests/\(name).json": Scenario.manifest(
@@ -81,24 +81,24 @@ struct RunOnceTests {
             ],
             message: "customer key"
         )
-        #expect(try scenario.runOnce().status == 0)
-        let reported = try scenario.boto(
+        #expect(try await scenario.runOnce().status == 0)
+        let reported = try await scenario.boto(
             #"print(ddb.describe_table(TableName="\#(name)")["Table"]["SSEDescription"]["KMSMasterKeyArn"])"#
         )
         #expect(reported == keyArn)
-        _ = try scenario.runOnce()
-        let third = try scenario.runOnce()
+        _ = try await scenario.runOnce()
+        let third = try await scenario.runOnce()
         #expect(third.status == 0, "\(third.stdout)")
-        #expect(try scenario.outcomes()[name] == "in_sync")
+        #expect(try await scenario.outcomes()[name] == "in_sync")
     }
 
     @Test("encryption and key-schema drift are flagged and left untouched; a GSI is added in place")
-    func drift() throws {
+    func drift() async throws {
         let name = Scenario.unique("drift")
-        let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
-        _ = try scenario.runOnce()
-        _ = try scenario.runOnce()
-        try scenario.git.commit(
+        let scenario = try await Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
+        _ = try await scenario.runOnce()
+        _ = try await scenario.runOnce()
+        try await scenario.git.commit(
             files: [
                 "manifests/\(name).json": Scenario.manifest(
                     name,
@@ -107,83 +107,83 @@ struct RunOnceTests {
             ],
             message: "change encryption and key schema"
         )
-        let flagged = try scenario.runOnce()
+        let flagged = try await scenario.runOnce()
         #expect(flagged.status == 2)
-        #expect(try scenario.outcomes()[name] == "flagged")
+        #expect(try await scenario.outcomes()[name] == "flagged")
         let record = try #require(scenario.records().last { $0.table == name })
         #expect(Set(record.changes?.map(\.field) ?? []) == ["sortKey", "encryption"])
         #expect(record.changes?.first { $0.field == "encryption" }?.reason == "encryption")
         #expect(record.changes?.first { $0.field == "sortKey" }?.reason == "requires-replacement")
-        let sse = try scenario.boto(
+        let sse = try await scenario.boto(
             #"print(ddb.describe_table(TableName="\#(name)")["Table"]["SSEDescription"]["SSEType"])"#
         )
         #expect(sse == "KMS")
 
-        try scenario.git.commit(
+        try await scenario.git.commit(
             files: [
                 "manifests/\(name).json": Scenario.manifest(name, indexes: ["gsi-status", "gsi-owner"])
             ],
             message: "add gsi-owner"
         )
-        #expect(try scenario.runOnce().status == 0)
-        let indexes = try scenario.boto(
+        #expect(try await scenario.runOnce().status == 0)
+        let indexes = try await scenario.boto(
             #"print(sorted(i["IndexName"] for i in ddb.describe_table(TableName="\#(name)")["Table"]["GlobalSecondaryIndexes"]))"#
         )
         #expect(indexes == "['gsi-owner', 'gsi-status']")
     }
 
     @Test("an invalid manifest makes no AWS call for its table and does not stop the others")
-    func invalidManifest() throws {
+    func invalidManifest() async throws {
         let good = Scenario.unique("good")
         let bad = Scenario.unique("bad")
-        let scenario = try Scenario(files: [
+        let scenario = try await Scenario(files: [
             "manifests/\(good).json": Scenario.manifest(good),
             "manifests/\(bad).json": #"{"tableName": "\#(bad)", "partitionKey": {"name": "id", "type": "STRING"}}"#,
         ])
-        let result = try scenario.runOnce()
+        let result = try await scenario.runOnce()
         #expect(result.status == 2)
-        #expect(try scenario.outcomes() == [good: "created", bad: "invalid"])
+        #expect(try await scenario.outcomes() == [good: "created", bad: "invalid"])
         let record = try #require(scenario.records().last { $0.table == bad })
         #expect(record.error?.contains("manifests/\(bad).json: $.partitionKey.type:") == true)
-        let exists = try scenario.boto(#"print("\#(bad)" in ddb.list_tables()["TableNames"])"#)
+        let exists = try await scenario.boto(#"print("\#(bad)" in ddb.list_tables()["TableNames"])"#)
         #expect(exists == "False")
     }
 
     @Test("a managed table whose manifest is removed is flagged orphaned and kept")
-    func orphan() throws {
+    func orphan() async throws {
         let name = Scenario.unique("orphan")
         let keep = Scenario.unique("keep")
-        let scenario = try Scenario(files: [
+        let scenario = try await Scenario(files: [
             "manifests/\(name).json": Scenario.manifest(name), "manifests/\(keep).json": Scenario.manifest(keep),
         ])
-        _ = try scenario.runOnce()
-        try scenario.git.commit(files: ["manifests/\(name).json": nil], message: "remove a manifest")
-        let result = try scenario.runOnce()
+        _ = try await scenario.runOnce()
+        try await scenario.git.commit(files: ["manifests/\(name).json": nil], message: "remove a manifest")
+        let result = try await scenario.runOnce()
         #expect(result.status == 2)
         let record = try #require(scenario.records().last { $0.table == name })
         #expect(record.outcome == "flagged")
         #expect(record.changes?.first?.reason == "orphaned")
-        let exists = try scenario.boto(#"print("\#(name)" in ddb.list_tables()["TableNames"])"#)
+        let exists = try await scenario.boto(#"print("\#(name)" in ddb.list_tables()["TableNames"])"#)
         #expect(exists == "True")
     }
 
     @Test("a source that cannot be read makes no AWS call and exits 1")
-    func sourceError() throws {
+    func sourceError() async throws {
         let name = Scenario.unique("src")
-        let scenario = try Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
+        let scenario = try await Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
         try FileManager.default.removeItem(atPath: scenario.git.remotePath)
-        let result = try scenario.runOnce()
+        let result = try await scenario.runOnce()
         #expect(result.status == 1)
         #expect(result.stderr.contains("source:"))
         let source = try #require(scenario.records().last { $0.kind == .source })
         #expect(source.outcome == "fetch_failed")
-        let exists = try scenario.boto(#"print("\#(name)" in ddb.list_tables()["TableNames"])"#)
+        let exists = try await scenario.boto(#"print("\#(name)" in ddb.list_tables()["TableNames"])"#)
         #expect(exists == "False")
     }
 
     @Test("status says where it looked when there is no log, and exits 1")
-    func statusWithoutLog() throws {
-        let missing = try ProcessRunner.tablekeeper(["status", "--log", "/nonexistent/status.jsonl"])
+    func statusWithoutLog() async throws {
+        let missing = try await ProcessRunner.tablekeeper(["status", "--log", "/nonexistent/status.jsonl"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no status log at /nonexistent/status.jsonl"))
     }
@@ -192,10 +192,10 @@ struct RunOnceTests {
 @Suite("export")
 struct ExportTests {
     @Test("an existing table is exported to a manifest that validates and plans in sync")
-    func adoption() throws {
-        let scenario = try Scenario(files: ["manifests/placeholder.json": Scenario.manifest("placeholder")])
+    func adoption() async throws {
+        let scenario = try await Scenario(files: ["manifests/placeholder.json": Scenario.manifest("placeholder")])
         let name = Scenario.unique("legacy")
-        try scenario.boto(
+        try await scenario.boto(
             """
             key = kms.create_key()["KeyMetadata"]["Arn"]
             ddb.create_table(TableName="\(name)", BillingMode="PROVISIONED",
@@ -213,19 +213,21 @@ struct ExportTests {
             ddb.update_time_to_live(TableName="\(name)", TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"})
             """
         )
-        let exported = try scenario.tablekeeper(["export", "--table", name, "--config", scenario.configPath])
+        let exported = try await scenario.tablekeeper(["export", "--table", name, "--config", scenario.configPath])
         #expect(exported.status == 0, "\(exported.stderr)")
         let folder = TemporaryDirectory()
         try folder.write("manifests/\(name).json", exported.stdout)
-        let validate = try scenario.tablekeeper(["validate", folder.file("manifests")])
+        let validate = try await scenario.tablekeeper(["validate", folder.file("manifests")])
         #expect(validate.status == 0, "\(validate.stderr)")
-        let plan = try scenario.tablekeeper([
+        let plan = try await scenario.tablekeeper([
             "plan", "--manifests", folder.file("manifests"), "--endpoint", scenario.moto.endpoint, "--region",
             "us-east-1",
         ])
         #expect(plan.stdout.contains("\(name) (us-east-1)  in sync"), "\(plan.stdout)")
         #expect(exported.stdout.contains(#""type": "CUSTOMER_KEY""#))
-        let missing = try scenario.tablekeeper(["export", "--table", "no-such-table", "--config", scenario.configPath])
+        let missing = try await scenario.tablekeeper([
+            "export", "--table", "no-such-table", "--config", scenario.configPath,
+        ])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("does not exist"))
     }

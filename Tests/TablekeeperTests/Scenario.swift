@@ -23,10 +23,11 @@ final class Scenario: Sendable {
         interval: String = "2s",
         sourceURL: String? = nil,
         awsEndpoint: String? = nil
-    ) throws {
-        self.git = try GitFixture(files: files)
+    ) async throws {
+        self.git = try await GitFixture(files: files)
         self.httpPort = try MotoServer.freePort()
-        let server = try moto ?? MotoServer.start()
+        let server: MotoServer
+        if let moto { server = moto } else { server = try await MotoServer.start() }
         self.moto = server
         self.ownsServer = moto == nil
         try folder.write("webhook-secret", Self.webhookSecret + "\n")
@@ -57,8 +58,8 @@ final class Scenario: Sendable {
     ]
 
     @discardableResult
-    func tablekeeper(_ arguments: [String]) throws -> ProcessResult {
-        try ProcessRunner.tablekeeper(arguments, environment: Self.environment)
+    func tablekeeper(_ arguments: [String]) async throws -> ProcessResult {
+        try await ProcessRunner.tablekeeper(arguments, environment: Self.environment)
     }
 
     /// Starts `tablekeeper run`; its log goes to `logPath` when given.
@@ -84,30 +85,30 @@ final class Scenario: Sendable {
     }
 
     /// Polls `condition` every 100 ms until it holds or `timeout` passes.
-    static func waitUntil(_ timeout: Duration, _ condition: () throws -> Bool) async throws -> Bool {
+    static func waitUntil(_ timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if try condition() { return true }
+            if try await condition() { return true }
             try await Task.sleep(for: .milliseconds(100))
         }
         return false
     }
 
-    func runOnce() throws -> ProcessResult {
-        try tablekeeper(["run", "--config", configPath, "--once"])
+    func runOnce() async throws -> ProcessResult {
+        try await tablekeeper(["run", "--config", configPath, "--once"])
     }
 
     /// `tablekeeper status --json`, parsed.
-    func status() throws -> [String: Any] {
-        let result = try tablekeeper(["status", "--config", configPath, "--json"])
+    func status() async throws -> [String: Any] {
+        let result = try await tablekeeper(["status", "--config", configPath, "--json"])
         // No log yet (the daemon has not finished a cycle): nothing to report.
         guard !result.stdout.isEmpty else { return [:] }
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
     }
 
     /// The current outcome of each table, from `status --json`.
-    func outcomes() throws -> [String: String] {
-        let tables = try status()["tables"] as? [[String: Any]] ?? []
+    func outcomes() async throws -> [String: String] {
+        let tables = try await status()["tables"] as? [[String: Any]] ?? []
         return Dictionary(
             uniqueKeysWithValues: tables.map { ($0["table"] as? String ?? "", $0["outcome"] as? String ?? "") }
         )
@@ -119,7 +120,7 @@ final class Scenario: Sendable {
 
     /// Runs a boto3 snippet against the moto endpoint (the endpoint is `endpoint`, clients `ddb` and `kms`).
     @discardableResult
-    func boto(_ code: String) throws -> String {
+    func boto(_ code: String) async throws -> String {
         let prelude = """
             import boto3, json, sys
             endpoint = sys.argv[1]
@@ -129,7 +130,7 @@ final class Scenario: Sendable {
                                aws_access_key_id="AKIDTEST", aws_secret_access_key="test-secret")
 
             """
-        let result = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", prelude + code, moto.endpoint])
+        let result = try await ProcessRunner.run("/usr/bin/env", ["python3", "-c", prelude + code, moto.endpoint])
         if result.status != 0 { throw ScenarioError(description: result.stderr) }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -29,7 +29,7 @@ struct StatusCommandTests {
     }
 
     @Test("one line per table, what needs a person first, exit 2 while something is flagged")
-    func current() throws {
+    func current() async throws {
         let folder = TemporaryDirectory()
         let path = folder.file("status.jsonl")
         let writer = StatusLogWriter(path: path)
@@ -37,7 +37,7 @@ struct StatusCommandTests {
             Self.table("alpha", "in_sync", cycle: 1), Self.table("zulu", "flagged", cycle: 1), Self.cycle(1),
         ])
         writer.sync()
-        let result = try ProcessRunner.tablekeeper(["status", "--log", path])
+        let result = try await ProcessRunner.tablekeeper(["status", "--log", path])
         #expect(result.status == 2)
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("TABLE") == true)
@@ -45,19 +45,19 @@ struct StatusCommandTests {
         #expect(result.stdout.contains("last cycle 1 (poll)"))
         writer.append([Self.table("zulu", "in_sync", cycle: 2), Self.cycle(2)])
         writer.sync()
-        #expect(try ProcessRunner.tablekeeper(["status", "--log", path]).status == 0)
-        let json = try ProcessRunner.tablekeeper(["status", "--log", path, "--json", "--table", "zulu"])
+        #expect(try await ProcessRunner.tablekeeper(["status", "--log", path]).status == 0)
+        let json = try await ProcessRunner.tablekeeper(["status", "--log", path, "--json", "--table", "zulu"])
         let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect((parsed?["tables"] as? [[String: Any]])?.map { $0["outcome"] as? String } == ["in_sync"])
     }
 
     @Test("torn lines are skipped and counted")
-    func tornLine() throws {
+    func tornLine() async throws {
         let folder = TemporaryDirectory()
         let path = folder.file("status.jsonl")
         try (Self.table("alpha", "created", cycle: 1).jsonLine + "\n" + #"{"v":1,"time":"2026-"#)
             .write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try ProcessRunner.tablekeeper(["status", "--log", path])
+        let result = try await ProcessRunner.tablekeeper(["status", "--log", path])
         #expect(result.status == 0)
         #expect(result.stderr.contains("skipped 1 torn or unreadable line"))
         #expect(result.stdout.contains("alpha"))
@@ -86,7 +86,7 @@ struct StatusCommandTests {
         try await Task.sleep(for: .milliseconds(800))
         #expect(StatusLogReader.files(path: path).count > 1)
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        await process.exited()
         let printed = StatusLogReader.parse(output.fileHandleForReading.readDataToEndOfFile()).records.compactMap(
             \.cycle
         )

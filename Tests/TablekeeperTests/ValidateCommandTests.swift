@@ -16,17 +16,17 @@ struct ValidateCommandTests {
     }()
 
     @Test("every bad manifest exits 1 naming its file, JSON path and fix", arguments: expectations.map(\.file))
-    func badManifest(file: String) throws {
+    func badManifest(file: String) async throws {
         let expected = try #require(Self.expectations.first { $0.file == file }?.line)
         let path = "\(Self.corpus)/bad/\(file)"
-        let result = try ProcessRunner.tablekeeper(["validate", path])
+        let result = try await ProcessRunner.tablekeeper(["validate", path])
         #expect(result.status == 1)
         #expect(result.stderr.split(separator: "\n").contains { $0 == "\(path): \(expected)" }, "\(result.stderr)")
     }
 
     @Test("the example manifests and the good corpus are valid")
-    func goodManifests() throws {
-        let result = try ProcessRunner.tablekeeper([
+    func goodManifests() async throws {
+        let result = try await ProcessRunner.tablekeeper([
             "validate", RepositoryPaths.path("manifests"), "\(Self.corpus)/good",
         ])
         #expect(result.status == 0, "\(result.stderr)")
@@ -34,12 +34,12 @@ struct ValidateCommandTests {
     }
 
     @Test("the same table in two files invalidates both, naming both")
-    func duplicates() throws {
+    func duplicates() async throws {
         let folder = TemporaryDirectory()
         let text = #"{"tableName": "orders", "partitionKey": {"name": "id", "type": "S"}}"#
         try folder.write("a.json", text)
         try folder.write("nested/b.json", text)
-        let result = try ProcessRunner.tablekeeper(["validate", folder.path])
+        let result = try await ProcessRunner.tablekeeper(["validate", folder.path])
         #expect(result.status == 1)
         #expect(
             result.stderr.contains("a.json: $.tableName: table \"orders\" in the default region is also defined in")
@@ -48,29 +48,29 @@ struct ValidateCommandTests {
     }
 
     @Test("a folder without manifests is an error, not a silent success")
-    func emptyFolder() throws {
+    func emptyFolder() async throws {
         let folder = TemporaryDirectory()
-        let result = try ProcessRunner.tablekeeper(["validate", folder.path])
+        let result = try await ProcessRunner.tablekeeper(["validate", folder.path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("no manifests found"))
     }
 
     @Test("schema prints exactly manifests/table.schema.json, and --version answers")
-    func schemaAndVersion() throws {
-        let schema = try ProcessRunner.tablekeeper(["schema"])
+    func schemaAndVersion() async throws {
+        let schema = try await ProcessRunner.tablekeeper(["schema"])
         #expect(schema.status == 0)
         #expect(
             schema.stdout
                 == (try String(contentsOfFile: RepositoryPaths.path("manifests/table.schema.json"), encoding: .utf8))
         )
-        let version = try ProcessRunner.tablekeeper(["--version"])
+        let version = try await ProcessRunner.tablekeeper(["--version"])
         #expect(version.status == 0)
         #expect(!version.stdout.isEmpty)
     }
 
     @Test("every command has help with an example", arguments: ["run", "plan", "status", "validate", "schema"])
-    func help(command: String) throws {
-        let result = try ProcessRunner.tablekeeper([command, "--help"])
+    func help(command: String) async throws {
+        let result = try await ProcessRunner.tablekeeper([command, "--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("Example"))
     }

@@ -12,17 +12,17 @@ public final class GitFixture: Sendable {
     public var workPath: String { directory.file("work") }
 
     /// Creates an empty remote with a `main` branch holding `files` (path → text).
-    public init(files: [String: String], branch: String = "main") throws {
+    public init(files: [String: String], branch: String = "main") async throws {
         directory = TemporaryDirectory("tablekeeper-git")
-        try git(["init", "-q", "--bare", "-b", branch, remotePath], in: directory.path)
-        try git(["init", "-q", "-b", branch, workPath], in: directory.path)
-        try commit(files: files, message: "initial manifests")
+        try await git(["init", "-q", "--bare", "-b", branch, remotePath], in: directory.path)
+        try await git(["init", "-q", "-b", branch, workPath], in: directory.path)
+        try await commit(files: files, message: "initial manifests")
     }
 
     /// Runs git with a fixed identity and no global or system configuration.
     @discardableResult
-    public func git(_ arguments: [String], in folder: String? = nil) throws -> String {
-        let result = try ProcessRunner.run(
+    public func git(_ arguments: [String], in folder: String? = nil) async throws -> String {
+        let result = try await ProcessRunner.run(
             "/usr/bin/git",
             [
                 "-c", "user.name=Test Operator", "-c", "user.email=operator@example.invalid", "-c",
@@ -40,7 +40,7 @@ public final class GitFixture: Sendable {
 
     /// Writes files (nil removes), commits and pushes; returns the new commit id.
     @discardableResult
-    public func commit(files: [String: String?], message: String, signingKey: String? = nil) throws -> String {
+    public func commit(files: [String: String?], message: String, signingKey: String? = nil) async throws -> String {
         for (path, text) in files {
             let target = (workPath as NSString).appendingPathComponent(path)
             if let text {
@@ -53,11 +53,11 @@ public final class GitFixture: Sendable {
                 try? FileManager.default.removeItem(atPath: target)
             }
         }
-        try git(["add", "-A"])
+        try await git(["add", "-A"])
         let signing = signingKey.map { ["-c", "gpg.format=ssh", "-c", "user.signingkey=\($0)"] } ?? []
-        try git(signing + ["commit", "-q", "--allow-empty", "-m", message] + (signingKey == nil ? [] : ["-S"]))
-        try git(["push", "-q", "--force", remotePath, "HEAD:main"])
-        return try git(["rev-parse", "HEAD"])
+        try await git(signing + ["commit", "-q", "--allow-empty", "-m", message] + (signingKey == nil ? [] : ["-S"]))
+        try await git(["push", "-q", "--force", remotePath, "HEAD:main"])
+        return try await git(["rev-parse", "HEAD"])
     }
 
     struct FixtureError: Error, CustomStringConvertible {

@@ -19,6 +19,16 @@ public enum LoopbackHTTP {
         path: String,
         headers: [String: String] = [:],
         body: [UInt8] = []
+    ) async -> Response {
+        await offPool { requestBlocking(port: port, method: method, path: path, headers: headers, body: body) }
+    }
+
+    private static func requestBlocking(
+        port: Int,
+        method: String,
+        path: String,
+        headers: [String: String],
+        body: [UInt8]
     ) -> Response {
         guard let descriptor = MotoServer.connectLoopback(port: port) else {
             return Response(status: 0, headers: [:], body: "")

@@ -8,7 +8,11 @@ public final class LoopbackScript: Sendable {
     public let pid: Int32
 
     /// Starts `python3 ARGUMENTS...` and waits for the port line.
-    public init(_ arguments: [String]) throws {
+    public static func start(_ arguments: [String]) async throws -> LoopbackScript {
+        try await offPool { try LoopbackScript(arguments) }
+    }
+
+    private init(_ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
@@ -36,8 +40,8 @@ public final class LoopbackScript: Sendable {
 
 extension LoopbackScript {
     /// A loopback TCP server that accepts connections and never answers.
-    public static func stalled() throws -> LoopbackScript {
-        try LoopbackScript([
+    public static func stalled() async throws -> LoopbackScript {
+        try await start([
             "-c",
             """
             import socket
@@ -55,8 +59,8 @@ extension LoopbackScript {
 
     /// A TCP proxy from `port` (0: any free port) to `target` on loopback; killing it cuts every connection, and
     /// a new one can be started on the same port.
-    public static func proxy(port: Int = 0, to target: Int) throws -> LoopbackScript {
-        try LoopbackScript([
+    public static func proxy(port: Int = 0, to target: Int) async throws -> LoopbackScript {
+        try await start([
             "-c",
             """
             import socket, sys, threading

@@ -11,16 +11,24 @@ public final class MotoServer: Sendable {
     public var endpoint: String { "http://127.0.0.1:\(port)" }
 
     /// One server shared by the tests of a process; tests use their own table names.
-    public static let shared: MotoServer = {
-        let server = try! MotoServer.start()
+    public static func shared() async throws -> MotoServer {
+        try await sharedStart.value
+    }
+
+    private static let sharedStart = Task {
+        let server = try await MotoServer.start()
         sharedMotoPid = server.pid
         // Stopped by its pid when the test process exits.
         atexit { kill(sharedMotoPid, SIGKILL) }
         return server
-    }()
+    }
 
     /// Starts a server; `environment` can enable moto's authentication (`INITIAL_NO_AUTH_ACTION_COUNT`).
-    public static func start(environment: [String: String] = [:]) throws -> MotoServer {
+    public static func start(environment: [String: String] = [:]) async throws -> MotoServer {
+        try await offPool { try startBlocking(environment: environment) }
+    }
+
+    private static func startBlocking(environment: [String: String]) throws -> MotoServer {
         let port = try freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

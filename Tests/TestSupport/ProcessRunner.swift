@@ -12,7 +12,7 @@ public struct ProcessResult: Sendable {
 
 /// Runs programs for tests: the real binary, git, ssh-keygen.
 public enum ProcessRunner {
-    /// Runs `executable` with `arguments` and waits for it.
+    /// Runs `executable` with `arguments` and waits for it, off the cooperative pool.
     @discardableResult
     public static func run(
         _ executable: String,
@@ -20,6 +20,18 @@ public enum ProcessRunner {
         environment: [String: String]? = nil,
         directory: String? = nil,
         input: Data? = nil
+    ) async throws -> ProcessResult {
+        try await offPool {
+            try runBlocking(executable, arguments, environment: environment, directory: directory, input: input)
+        }
+    }
+
+    private static func runBlocking(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]?,
+        directory: String?,
+        input: Data?
     ) throws -> ProcessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -41,10 +53,10 @@ public enum ProcessRunner {
         let group = DispatchGroup()
         nonisolated(unsafe) var errorData = Data()
         group.enter()
-        DispatchQueue.global().async {
+        Thread {
             errorData = stderr.fileHandleForReading.readDataToEndOfFile()
             group.leave()
-        }
+        }.start()
         let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
@@ -61,11 +73,11 @@ public enum ProcessRunner {
         _ arguments: [String],
         environment: [String: String] = [:],
         directory: String? = nil
-    ) throws -> ProcessResult {
+    ) async throws -> ProcessResult {
         var environment = environment
         environment["AWS_EC2_METADATA_DISABLED"] = "true"
         environment["NO_COLOR"] = "1"
-        return try run(RepositoryPaths.binary, arguments, environment: environment, directory: directory)
+        return try await run(RepositoryPaths.binary, arguments, environment: environment, directory: directory)
     }
 }
 
