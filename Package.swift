@@ -32,12 +32,13 @@ let package = Package(
             providers: [.apt(["libgit2-dev"])]
         ),
         .target(name: "CPosixSpawn", path: "Sources/CPosixSpawn"),
-        .target(name: "Manifest", swiftSettings: swiftSettings),
+        .target(name: "Manifest", dependencies: ["SystemSupport"], swiftSettings: swiftSettings),
         .target(name: "UTCTime", swiftSettings: swiftSettings),
+        .target(name: "SystemSupport", dependencies: ["CPosixSpawn"], swiftSettings: swiftSettings),
         .target(
             name: "AWSCore",
             dependencies: [
-                "UTCTime",
+                "UTCTime", "SystemSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -54,18 +55,23 @@ let package = Package(
         .target(
             name: "GitSource",
             dependencies: [
-                "CLibGit2", "CPosixSpawn",
+                "CLibGit2", "SystemSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "StatusLog", dependencies: ["Manifest", "UTCTime"], swiftSettings: swiftSettings),
+        .target(
+            name: "StatusLog",
+            dependencies: ["Manifest", "UTCTime", "SystemSupport"],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "TablekeeperConfig", dependencies: ["Manifest", "GitSource"], swiftSettings: swiftSettings),
         .target(
             name: "Reconcile",
             dependencies: [
                 "Manifest", "DynamoDBControl", "GitSource", "StatusLog", "TablekeeperConfig", "UTCTime",
+                "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -89,7 +95,7 @@ let package = Package(
             name: "tablekeeper",
             dependencies: [
                 "Manifest", "AWSCore", "DynamoDBControl", "GitSource", "StatusLog", "Reconcile", "TablekeeperConfig",
-                "DaemonCore",
+                "DaemonCore", "SystemSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -121,6 +127,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ManifestTests",
             dependencies: ["Manifest", "TestSupport"],

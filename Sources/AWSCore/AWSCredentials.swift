@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// A set of AWS credentials and where they came from.
 ///

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// The process environment and shared AWS files that credential, region and endpoint resolution read.
 ///
@@ -29,7 +30,7 @@ public struct AWSEnvironment: Sendable {
     }
 
     private var home: String {
-        self["HOME"] ?? NSHomeDirectory()
+        self["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
     }
 
     /// The shared credentials file (`AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`).
@@ -87,19 +88,19 @@ public struct SharedINIFile: Sendable {
         var parentKey: String?
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             let isIndented = rawLine.first == " " || rawLine.first == "\t"
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("["), line.hasSuffix("]") {
-                current = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+                current = line.dropFirst().dropLast().trimmingWhitespace()
                 parentKey = nil
                 sections[current!, default: [:]] = sections[current!] ?? [:]
                 continue
             }
             guard let section = current, let equals = line.firstIndex(of: "=") else { continue }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if let comment = value.range(of: " ;") ?? value.range(of: " #") {
-                value = String(value[..<comment.lowerBound]).trimmingCharacters(in: .whitespaces)
+            let key = line[..<equals].trimmingWhitespace()
+            var value = line[line.index(after: equals)...].trimmingWhitespace()
+            if let comment = value.firstRange(of: " ;") ?? value.firstRange(of: " #") {
+                value = String(value[..<comment.lowerBound]).trimmingWhitespace()
             }
             if isIndented, let parentKey {
                 sections[section]?["\(parentKey).\(key)"] = value

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NIOHTTP1
 
 /// Parses error responses as botocore does: JSON `__type` and `message`/`Message`, namespaces stripped,
@@ -7,9 +7,9 @@ enum AWSErrorParser {
     static func parse(operation: String, status: Int, headers: HTTPHeaders, body: [UInt8]) -> AWSError {
         var code: String?
         var message = ""
-        if let json = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] {
-            code = (json["__type"] as? String) ?? (json["code"] as? String)
-            message = (json["message"] as? String) ?? (json["Message"] as? String) ?? ""
+        if let json = try? JSONDecoder().decode(ErrorBody.self, from: Data(body)) {
+            code = json.type ?? json.code
+            message = json.message ?? json.Message ?? ""
         } else {
             let text = String(decoding: body.prefix(4096), as: UTF8.self)
             if let xmlCode = element("Code", in: text) {
@@ -43,9 +43,30 @@ enum AWSErrorParser {
     }
 
     static func element(_ name: String, in text: String) -> String? {
-        guard let start = text.range(of: "<\(name)>"),
-            let end = text.range(of: "</\(name)>", range: start.upperBound..<text.endIndex)
+        guard let start = text.firstRange(of: "<\(name)>"),
+            let end = text[start.upperBound...].firstRange(of: "</\(name)>")
         else { return nil }
         return String(text[start.upperBound..<end.lowerBound])
+    }
+}
+
+/// A JSON error body; a field of another type than expected is read as absent, never as a failure.
+private struct ErrorBody: Decodable {
+    var type: String?
+    var code: String?
+    var message: String?
+    var Message: String?
+
+    enum CodingKeys: String, CodingKey {
+        case type = "__type"
+        case code, message, Message
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try? container.decodeIfPresent(String.self, forKey: .type)
+        code = try? container.decodeIfPresent(String.self, forKey: .code)
+        message = try? container.decodeIfPresent(String.self, forKey: .message)
+        Message = try? container.decodeIfPresent(String.self, forKey: .Message)
     }
 }

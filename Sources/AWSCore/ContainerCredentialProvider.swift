@@ -1,6 +1,7 @@
 public import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
 import NIOHTTP1
+import SystemSupport
 
 /// ECS and EKS Pod Identity credentials: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (on 169.254.170.2) or
 /// `AWS_CONTAINER_CREDENTIALS_FULL_URI` (https, or a loopback or container-agent host only).
@@ -27,7 +28,10 @@ public struct ContainerCredentialProvider: CredentialProvider {
             url = "http://169.254.170.2\(relative)"
         } else if let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] {
             guard let components = URLComponents(string: full), let host = components.host,
-                components.scheme == "https" || Self.allowedHosts.contains(host.trimmingCharacters(in: ["[", "]"]))
+                components.scheme == "https"
+                    || Self.allowedHosts.contains(
+                        String(host.drop { $0 == "[" }.reversed().drop { $0 == "]" }.reversed())
+                    )
             else {
                 throw AWSError.credentials("AWS_CONTAINER_CREDENTIALS_FULL_URI must be https or a loopback address")
             }
@@ -39,7 +43,7 @@ public struct ContainerCredentialProvider: CredentialProvider {
         let tokenFile = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"]
         let token =
             tokenFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+            .trimmingWhitespace() ?? environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
         if let token {
             guard !token.contains("\r"), !token.contains("\n") else {
                 throw AWSError.credentials("the container authorization token contains a line break")

@@ -1,5 +1,5 @@
 public import AsyncHTTPClient
-public import Foundation
+public import FoundationEssentials
 
 /// The AWS CLI's provider chain with caching: the first configured provider wins, and temporary
 /// credentials are fetched again before they expire.

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
 import NIOCore
 import NIOHTTP1
 import UTCTime
@@ -43,32 +43,44 @@ enum CredentialHTTP {
     }
 
     static func unescapeXML(_ text: String) -> String {
-        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&")
+        text.replacing("&lt;", with: "<").replacing("&gt;", with: ">").replacing("&quot;", with: "\"")
+            .replacing("&apos;", with: "'").replacing("&amp;", with: "&")
     }
 
-    /// `application/x-www-form-urlencoded` of parameters.
+    /// `application/x-www-form-urlencoded` of parameters: every byte but ASCII letters, digits and `-._~`
+    /// percent-encoded, as botocore does.
     static func form(_ parameters: [(String, String)]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return parameters.map { name, value in
-            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
-        }.joined(separator: "&")
+        parameters.map { name, value in "\(name)=\(percentEncoded(value))" }.joined(separator: "&")
+    }
+
+    static func percentEncoded(_ value: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                out.append(byte)
+            default:
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Credentials from the JSON that container and instance-metadata endpoints return.
     static func credentials(fromJSON body: String, source: String) throws(AWSError) -> AWSCredentials {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any],
-            let key = object["AccessKeyId"] as? String, let secret = object["SecretAccessKey"] as? String
+        guard let object = try? JSONDecoder().decode(CredentialsJSON.self, from: Data(body.utf8)),
+            let key = object.AccessKeyId, let secret = object.SecretAccessKey
         else {
             throw AWSError.credentials("\(source) returned no credentials")
         }
         return AWSCredentials(
             accessKeyID: key,
             secretAccessKey: secret,
-            sessionToken: object["Token"] as? String,
-            expiration: (object["Expiration"] as? String).flatMap(UTCTime.parse),
+            sessionToken: object.Token,
+            expiration: object.Expiration.flatMap(UTCTime.parse),
             source: source
         )
     }
@@ -87,5 +99,25 @@ enum CredentialHTTP {
             expiration: element("Expiration", in: xml).flatMap(UTCTime.parse),
             source: source
         )
+    }
+}
+
+/// The credentials JSON of container and instance-metadata endpoints; a field of another type is read as absent.
+private struct CredentialsJSON: Decodable {
+    var AccessKeyId: String?
+    var SecretAccessKey: String?
+    var Token: String?
+    var Expiration: String?
+
+    enum CodingKeys: String, CodingKey {
+        case AccessKeyId, SecretAccessKey, Token, Expiration
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        AccessKeyId = try? container.decodeIfPresent(String.self, forKey: .AccessKeyId)
+        SecretAccessKey = try? container.decodeIfPresent(String.self, forKey: .SecretAccessKey)
+        Token = try? container.decodeIfPresent(String.self, forKey: .Token)
+        Expiration = try? container.decodeIfPresent(String.self, forKey: .Expiration)
     }
 }

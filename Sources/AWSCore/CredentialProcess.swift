@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 import UTCTime
 
 /// Runs a profile's `credential_process` and reads the JSON it prints (Version 1).
@@ -11,28 +12,30 @@ enum CredentialProcess {
         var Expiration: String?
     }
 
-    static func run(_ command: String, profile: String) throws(AWSError) -> AWSCredentials {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
+    /// Runs `command` with `/bin/sh -c` on a thread of its own (it may take a while) and decodes what it prints.
+    static func run(_ command: String, profile: String) async throws(AWSError) -> AWSCredentials {
+        let result = await withCheckedContinuation { continuation in
+            startThread {
+                continuation.resume(
+                    returning: Result { () throws(ChildProcess.SpawnError) in
+                        try ChildProcess.run(
+                            executable: "/bin/sh",
+                            arguments: ["-c", command],
+                            environment: ProcessInfo.processInfo.environment
+                        )
+                    }
+                )
+            }
+        }
+        // Its stderr is not shown: a credential helper may print secrets there.
+        guard case .success(let (exit, data, _)) = result else {
             throw AWSError.credentials("credential_process of profile \(profile) could not be started")
         }
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        // Pipe handles are not closed when released; the daemon runs this at every refresh.
-        try? stdout.fileHandleForReading.close()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw AWSError.credentials(
-                "credential_process of profile \(profile) exited with status \(process.terminationStatus)"
-            )
+        guard exit.status == 0 else {
+            let how = exit.status.map { "exited with status \($0)" } ?? "was killed by signal \(exit.signal ?? 0)"
+            throw AWSError.credentials("credential_process of profile \(profile) \(how)")
         }
-        guard let output = try? JSONDecoder().decode(Output.self, from: data), output.Version == 1 else {
+        guard let output = try? JSONDecoder().decode(Output.self, from: Data(data)), output.Version == 1 else {
             throw AWSError.credentials("credential_process of profile \(profile) did not print Version 1 JSON")
         }
         return AWSCredentials(

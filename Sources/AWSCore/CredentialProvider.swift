@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import UTCTime
 
 /// Something that can produce AWS credentials.
@@ -83,7 +83,7 @@ public struct ProfileCredentialProvider: CredentialProvider {
         }
         let config = environment.profileConfig()
         if let command = config["credential_process"] {
-            return try CredentialProcess.run(command, profile: profile)
+            return try await CredentialProcess.run(command, profile: profile)
         }
         if let key = config["aws_access_key_id"], let secret = config["aws_secret_access_key"] {
             return AWSCredentials(

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// AWS "standard" retry mode: full-jitter exponential backoff and a shared retry token bucket.

@@ -1,6 +1,7 @@
 public import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
 import NIOHTTP1
+import SystemSupport
 
 /// The STS query API (version 2011-06-15) for the two calls credential resolution needs.
 struct STSClient {
@@ -103,7 +104,7 @@ public struct WebIdentityCredentialProvider: CredentialProvider {
         return try await STSClient(environment: environment, http: http).assumeRoleWithWebIdentity(
             roleArn: roleArn,
             sessionName: session,
-            token: token.trimmingCharacters(in: .whitespacesAndNewlines)
+            token: token.trimmingWhitespace()
         )
     }
 }

@@ -1,5 +1,6 @@
 public import AWSCore
-import Foundation
+import FoundationEssentials
+import Glibc
 import Metrics
 public import Prometheus
 public import Reconcile

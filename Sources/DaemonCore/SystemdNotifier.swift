@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The systemd notify protocol: datagrams of `KEY=VALUE` lines on the Unix socket named by `NOTIFY_SOCKET`
 /// (a path, or an abstract name when it starts with `@`). Without the variable every call does nothing, so

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemSupport
 
 /// An exclusive `flock` on `<cache>.lock`: only one process writes the mirror. The kernel drops the lock
 /// when the holder dies, so a crashed worker never leaves a stale lock of ours behind.
@@ -10,7 +12,7 @@ struct CacheLock {
     }
 
     static func acquire(for cacheDirectory: String) throws -> CacheLock {
-        let parent = (cacheDirectory as NSString).deletingLastPathComponent
+        let parent = Paths.parent(cacheDirectory)
         try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         let descriptor = open("\(cacheDirectory).lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw LockError(description: String(cString: strerror(errno))) }
@@ -30,14 +32,22 @@ struct CacheLock {
     /// libgit2's own `*.lock` files left by a killed worker; safe to remove while we hold the cache lock.
     static func removeStaleGitLocks(in cacheDirectory: String) {
         let manager = FileManager.default
-        guard let enumerator = manager.enumerator(atPath: cacheDirectory) else { return }
-        while let relative = enumerator.nextObject() as? String {
-            if relative.hasPrefix("objects/") {
-                enumerator.skipDescendants()
-                continue
-            }
-            if relative.hasSuffix(".lock") {
-                try? manager.removeItem(atPath: (cacheDirectory as NSString).appendingPathComponent(relative))
+        var pending = [""]
+        while let relative = pending.popLast() {
+            let folder = Paths.join(cacheDirectory, relative)
+            guard let names = try? manager.contentsOfDirectory(atPath: folder) else { continue }
+            for name in names {
+                let child = relative.isEmpty ? name : "\(relative)/\(name)"
+                // The object store holds no lock files of interest and most of the entries.
+                if child == "objects" { continue }
+                let type =
+                    (try? manager.attributesOfItem(atPath: Paths.join(cacheDirectory, child)))?[.type]
+                    as? FileAttributeType
+                if type == .typeDirectory {
+                    pending.append(child)
+                } else if name.hasSuffix(".lock") {
+                    try? manager.removeItem(atPath: Paths.join(cacheDirectory, child))
+                }
             }
         }
     }

@@ -1,5 +1,7 @@
 internal import CLibGit2
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemSupport
 
 /// State handed to libgit2's C callbacks through their `payload` pointer.
 final class FetchCallbacks {
@@ -18,7 +20,7 @@ final class FetchCallbacks {
 
     static func secret(fromFile path: String?) -> String? {
         guard let path, let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmingWhitespace()
         return trimmed.isEmpty ? nil : trimmed
     }
 }

@@ -1,5 +1,6 @@
 internal import CLibGit2
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A manifest candidate found in a tree.
 struct TreeFile {

@@ -1,5 +1,6 @@
 internal import CLibGit2
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What changed between two trees, as far as manifests go.
 struct TreeDiff {

@@ -1,5 +1,7 @@
 internal import CLibGit2
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemSupport
 
 /// The body of the `tablekeeper git-worker` child process: every libgit2 call happens here, so the
 /// parent can kill it at a deadline (libgit2 1.5.1 has no network timeouts and can spin forever on
@@ -73,7 +75,7 @@ public enum GitWorker {
             return try GitRepository.openBare(request.cacheDirectory)
         }
         // Clone into a temporary folder and rename it into place, so a crash never leaves half a mirror.
-        let parent = (request.cacheDirectory as NSString).deletingLastPathComponent
+        let parent = Paths.parent(request.cacheDirectory)
         try? manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
         let temporary = "\(request.cacheDirectory).tmp-\(getpid())"
         try? manager.removeItem(atPath: temporary)
@@ -178,6 +180,6 @@ public enum GitWorker {
 public enum WorkerPhase {
     /// Writes `phase:NAME` on its own line to standard error.
     public static func announce(_ phase: String) {
-        FileHandle.standardError.write(Data("phase:\(phase)\n".utf8))
+        FileIO.standardError("phase:\(phase)\n")
     }
 }

@@ -1,12 +1,13 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Checks an ssh host key against a known_hosts file or a pinned SHA-256 fingerprint.
 enum KnownHosts {
     /// `SHA256:<unpadded base64>` of a raw host key blob.
     static func fingerprint(_ key: [UInt8]) -> String {
         let digest = Data(SHA256.hash(data: key)).base64EncodedString()
-        return "SHA256:" + digest.replacingOccurrences(of: "=", with: "")
+        return "SHA256:" + digest.replacing("=", with: "")
     }
 
     /// Whether `key` is listed for `host` (`host` or `[host]:port`) in the known_hosts text.

@@ -1,5 +1,6 @@
 internal import CLibGit2
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Process-wide libgit2 setup, done once before any other libgit2 call.
 enum Libgit2 {
@@ -80,7 +81,7 @@ public enum URLScrubber {
     public static func scrub(_ text: String) -> String {
         var result = ""
         var rest = Substring(text)
-        while let scheme = rest.range(of: "://") {
+        while let scheme = rest.firstRange(of: "://") {
             result += rest[..<scheme.upperBound]
             rest = rest[scheme.upperBound...]
             let end = rest.firstIndex { $0 == "/" || $0 == " " || $0 == "'" || $0 == "\"" } ?? rest.endIndex

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// Verifies a commit's SSH signature with `ssh-keygen -Y verify` against an allowed_signers file
 /// (namespace `git`), as `git verify-commit` does with `gpg.format=ssh`.
@@ -42,24 +43,14 @@ enum SignatureVerifier {
     }
 
     static func run(_ arguments: [String], input: [UInt8]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
-        process.arguments = arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return (-1, "")
-        }
-        stdin.fileHandleForWriting.write(Data(input))
-        try? stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        try? stdout.fileHandleForReading.close()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        guard
+            let result = try? ChildProcess.run(
+                executable: "/usr/bin/ssh-keygen",
+                arguments: arguments,
+                environment: ProcessInfo.processInfo.environment,
+                input: input
+            )
+        else { return (-1, "") }
+        return (result.exit.status ?? -1, String(decoding: result.stdout, as: UTF8.self))
     }
 }

@@ -1,5 +1,7 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
+import SystemSupport
 
 /// The `tablekeeper git-worker` child, kept between polls: one request line in, one answer line out, under a
 /// hard deadline (SIGKILL). Keeping it saves starting a process at every poll; a worker that was killed, died

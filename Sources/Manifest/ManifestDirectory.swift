@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemSupport
 
 /// Reads manifest files from disk, for `validate` and `plan --manifests`.
 public enum ManifestDirectory {
@@ -16,19 +17,19 @@ public enum ManifestDirectory {
         var errors: [ManifestError] = []
         let manager = FileManager.default
         for path in paths {
-            var isDirectory: ObjCBool = false
+            var isDirectory = false
             guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 errors.append(
                     ManifestError(file: path, path: "$", problem: "no such file or folder", fix: "check the path")
                 )
                 continue
             }
-            if !isDirectory.boolValue {
+            if !isDirectory {
                 readFile(path, into: &files, errors: &errors)
                 continue
             }
             for relative in listManifests(in: path) {
-                readFile((path as NSString).appendingPathComponent(relative), into: &files, errors: &errors)
+                readFile(Paths.join(path, relative), into: &files, errors: &errors)
             }
         }
         return (files, errors)
@@ -39,11 +40,11 @@ public enum ManifestDirectory {
         var result: [String] = []
         var pending = [""]
         while let relative = pending.popLast() {
-            let folder = relative.isEmpty ? root : (root as NSString).appendingPathComponent(relative)
+            let folder = relative.isEmpty ? root : Paths.join(root, relative)
             guard let names = try? manager.contentsOfDirectory(atPath: folder) else { continue }
             for name in names.sorted() where !name.hasPrefix(".") {
                 let child = relative.isEmpty ? name : "\(relative)/\(name)"
-                let full = (root as NSString).appendingPathComponent(child)
+                let full = Paths.join(root, child)
                 guard let attributes = try? manager.attributesOfItem(atPath: full),
                     let type = attributes[.type] as? FileAttributeType
                 else { continue }
@@ -58,13 +59,11 @@ public enum ManifestDirectory {
     }
 
     private static func readFile(_ path: String, into files: inout [ManifestFile], errors: inout [ManifestError]) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        // Read one byte past the limit so an oversized file is reported without reading all of it.
+        guard let bytes = FileIO.read(path, limit: ManifestRules.maximumFileSize + 1) else {
             errors.append(ManifestError(file: path, path: "$", problem: "cannot be read", fix: "check its permissions"))
             return
         }
-        defer { try? handle.close() }
-        // Read one byte past the limit so an oversized file is reported without reading all of it.
-        let data = (try? handle.read(upToCount: ManifestRules.maximumFileSize + 1)) ?? Data()
-        files.append(ManifestFile(path: path, bytes: [UInt8](data)))
+        files.append(ManifestFile(path: path, bytes: bytes))
     }
 }

@@ -1,6 +1,7 @@
 import AWSCore
 import DynamoDBControl
-import Foundation
+import FoundationEssentials
+import Glibc
 import Manifest
 import UTCTime
 
@@ -142,7 +143,7 @@ extension Executor {
 
     /// The end of the window in messages such as "…limited in the 24h window ending at 2022-08-20T08:42:25.398Z…".
     static func retryTime(from message: String, now: Date) -> Date? {
-        guard let range = message.range(of: "ending at ") else { return nil }
+        guard let range = message.firstRange(of: "ending at ") else { return nil }
         let text = message[range.upperBound...].prefix { !$0.isWhitespace }
         var candidate = String(text)
         while candidate.hasSuffix(".") { candidate.removeLast() }

@@ -1,6 +1,7 @@
 import AWSCore
 public import DynamoDBControl
-public import Foundation
+public import FoundationEssentials
+import Glibc
 import Manifest
 public import TablekeeperConfig
 

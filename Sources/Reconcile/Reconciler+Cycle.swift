@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 public import GitSource
+import Glibc
 import Logging
 import StatusLog
 

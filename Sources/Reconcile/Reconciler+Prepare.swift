@@ -1,9 +1,11 @@
 import AWSCore
 import DynamoDBControl
-import Foundation
+import FoundationEssentials
 public import GitSource
+import Glibc
 import Logging
 import Manifest
+import SystemSupport
 
 /// A table ready to execute: its desired state, its plan and its region's context.
 public struct PreparedTable: Sendable {
@@ -103,7 +105,7 @@ extension Reconciler {
     func invalidResult(path: String, errors: [String], files: [SnapshotFile]) -> TableResult {
         let bytes = files.first { $0.path == path }?.bytes ?? []
         let document = try? JSONParser.parse(bytes)
-        let name = document?["tableName"]?.stringValue ?? (path as NSString).lastPathComponent
+        let name = document?["tableName"]?.stringValue ?? Paths.lastComponent(path)
         let region = document?["region"]?.stringValue ?? settings.defaults.region ?? ""
         return TableResult(
             manifest: path,

@@ -1,6 +1,7 @@
 public import DynamoDBControl
-import Foundation
+import FoundationEssentials
 import GitSource
+import Glibc
 public import Logging
 public import Manifest
 public import StatusLog

@@ -1,4 +1,5 @@
-public import Foundation
+public import FoundationEssentials
+import Glibc
 
 /// Reads the status log and its rotated files, oldest first, skipping torn lines.
 public enum StatusLogReader {

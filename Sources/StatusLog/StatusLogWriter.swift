@@ -1,5 +1,7 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
+import SystemSupport
 
 /// Appends records to the status log: one `write(2)` per record on an `O_APPEND` descriptor, `fsync` on
 /// `sync()`, rotation by size with atomic renames.
@@ -88,7 +90,7 @@ public final class StatusLogWriter: Sendable {
 
     private func openIfNeeded(_ state: inout State) {
         guard state.descriptor < 0 else { return }
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = Paths.parent(path)
         if !folder.isEmpty {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }

@@ -1,4 +1,5 @@
-public import Foundation
+public import FoundationEssentials
+import Glibc
 import Manifest
 import UTCTime
 
@@ -40,30 +41,45 @@ extension StatusRecord {
 
     /// Parses one line; nil for a torn or foreign line.
     public static func parse(line: some Collection<UInt8>) -> StatusRecord? {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any],
-            object["v"] as? Int == 1, let time = object["time"] as? String,
-            let kind = (object["kind"] as? String).flatMap(Kind.init(rawValue:))
+        guard case .object(let members)? = try? JSONParser.parse(Array(line)) else { return nil }
+        var object: [String: JSONValue] = [:]
+        for member in members where object[member.key] == nil { object[member.key] = member.value }
+        func string(_ value: JSONValue?) -> String? { value?.stringValue }
+        func int(_ value: JSONValue?) -> Int? {
+            if case .number(let text)? = value { return Int(text) }
+            return nil
+        }
+        guard int(object["v"]) == 1, let time = string(object["time"]),
+            let kind = string(object["kind"]).flatMap(Kind.init(rawValue:))
         else { return nil }
         var record = StatusRecord(time: time, kind: kind)
-        record.cycle = object["cycle"] as? Int
-        record.revision = object["revision"] as? String
-        record.manifest = object["manifest"] as? String
-        record.table = object["table"] as? String
-        record.region = object["region"] as? String
-        record.outcome = object["outcome"] as? String
-        record.message = object["message"] as? String
-        record.error = object["error"] as? String
-        record.trigger = object["trigger"] as? String
-        record.durationMs = object["durationMs"] as? Int
-        record.counts = object["counts"] as? [String: Int]
-        if let changes = object["changes"] as? [[String: Any]] {
-            record.changes = changes.map { change in
-                ChangeRecord(
-                    field: change["field"] as? String ?? "",
-                    from: change["from"] as? String ?? "",
-                    to: change["to"] as? String ?? "",
-                    action: change["action"] as? String ?? "",
-                    reason: change["reason"] as? String
+        record.cycle = int(object["cycle"])
+        record.revision = string(object["revision"])
+        record.manifest = string(object["manifest"])
+        record.table = string(object["table"])
+        record.region = string(object["region"])
+        record.outcome = string(object["outcome"])
+        record.message = string(object["message"])
+        record.error = string(object["error"])
+        record.trigger = string(object["trigger"])
+        record.durationMs = int(object["durationMs"])
+        if case .object(let counts)? = object["counts"] {
+            var parsed: [String: Int] = [:]
+            for member in counts {
+                guard let count = int(member.value) else { continue }
+                parsed[member.key] = count
+            }
+            record.counts = parsed
+        }
+        if case .array(let changes)? = object["changes"] {
+            record.changes = changes.compactMap { change in
+                guard case .object = change else { return nil }
+                return ChangeRecord(
+                    field: string(change["field"]) ?? "",
+                    from: string(change["from"]) ?? "",
+                    to: string(change["to"]) ?? "",
+                    action: string(change["action"]) ?? "",
+                    reason: string(change["reason"])
                 )
             }
         }

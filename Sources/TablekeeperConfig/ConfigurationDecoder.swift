@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import GitSource
+import Glibc
 public import Manifest
 
 /// Reads the configuration file and reports every problem at once.

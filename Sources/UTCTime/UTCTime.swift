@@ -1,4 +1,5 @@
-public import Foundation
+public import FoundationEssentials
+import Glibc
 
 /// RFC 3339 times in UTC, formatted and parsed by hand: `ISO8601DateFormatter` builds an ICU formatter per
 /// instance, which is slow and, made at every record, kept memory growing in a long-running daemon.

@@ -1,10 +1,12 @@
 import DaemonCore
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
 import StatusLog
+import SystemSupport
 import TablekeeperConfig
 import UnixSignals
 
@@ -89,7 +91,7 @@ enum WebhookSecret {
                 Problem(description: "cannot read http.webhookSecretFile \(path) (check the path and its permissions)")
             )
         }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: data, as: UTF8.self).trimmingWhitespace()
         guard text.utf8.count >= 16 else {
             return .failure(
                 Problem(

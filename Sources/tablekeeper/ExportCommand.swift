@@ -1,7 +1,8 @@
 import AWSCore
 import ArgumentParser
 import DynamoDBControl
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import Manifest
 import Reconcile

@@ -1,6 +1,8 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import GitSource
+import Glibc
+import SystemSupport
 
 /// The child process that does all libgit2 work, so the daemon can kill it at a deadline.
 struct GitWorkerCommand: ParsableCommand {
@@ -20,7 +22,7 @@ struct GitWorkerCommand: ParsableCommand {
                 response = .failed("worker", "the git worker received a malformed request")
             }
             // One line per answer (JSON escapes newlines inside strings); then the request is over.
-            FileHandle.standardOutput.write(try JSONEncoder().encode(response) + Data([10]))
+            FileIO.write(try JSONEncoder().encode(response) + [10], to: STDOUT_FILENO)
             WorkerPhase.announce("idle")
             // Between polls the worker waits; what reading a large tree took goes back to the system.
             GitWorker.releaseFreeMemory()

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// Logging for the executable only (libraries never bootstrap it): one line per message on stderr.

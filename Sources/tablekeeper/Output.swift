@@ -1,6 +1,8 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import SystemSupport
 
 /// Writes one line to standard error.
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileIO.standardError(line + "\n")
 }

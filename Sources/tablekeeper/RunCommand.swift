@@ -1,6 +1,7 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import GitSource
+import Glibc
 import Logging
 import Reconcile
 import StatusLog

@@ -1,8 +1,9 @@
 import AWSCore
 import AsyncHTTPClient
 import DynamoDBControl
-import Foundation
+import FoundationEssentials
 import GitSource
+import Glibc
 import Logging
 import Manifest
 import NIOCore

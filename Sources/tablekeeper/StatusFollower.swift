@@ -1,36 +1,41 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StatusLog
+import SystemSupport
 
 /// Tails the status log: prints records appended after the start, and reopens the file after a rotation.
 struct StatusFollower {
     let path: String
 
     func follow(_ emit: (StatusRecord) -> Void) async throws {
-        var handle = FileHandle(forReadingAtPath: path)
+        var descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        defer { if descriptor >= 0 { close(descriptor) } }
         var inode = Self.inode(path)
-        var offset = (try? handle?.seekToEnd()) ?? 0
-        var partial = Data()
+        var offset = descriptor >= 0 ? UInt64(max(0, lseek(descriptor, 0, SEEK_END))) : 0
+        var partial: [UInt8] = []
         while !Task.isCancelled {
-            if let data = try? handle?.readToEnd(), !data.isEmpty {
+            let data = descriptor >= 0 ? FileIO.readToEnd(descriptor: descriptor) : []
+            if !data.isEmpty {
                 offset += UInt64(data.count)
                 partial += data
                 // Only whole lines are parsed; a line still being written waits for its newline.
                 if let lastNewline = partial.lastIndex(of: UInt8(ascii: "\n")) {
-                    let complete = partial[partial.startIndex...lastNewline]
+                    let complete = partial[...lastNewline]
                     for record in StatusLogReader.parse(Data(complete)).records { emit(record) }
-                    partial = Data(partial[partial.index(after: lastNewline)...])
+                    partial = Array(partial[(lastNewline + 1)...])
                 }
                 fflush(nil)
             }
             let currentInode = Self.inode(path)
             if currentInode != inode || Self.size(path) < offset {
                 // Rotated: the old file was renamed away; read what was left in it, then start on the new one.
-                if let rest = try? handle?.readToEnd(), !rest.isEmpty {
-                    for record in StatusLogReader.parse(partial + rest).records { emit(record) }
+                let rest = descriptor >= 0 ? FileIO.readToEnd(descriptor: descriptor) : []
+                if !rest.isEmpty {
+                    for record in StatusLogReader.parse(Data(partial + rest)).records { emit(record) }
                 }
-                partial = Data()
-                try? handle?.close()
-                handle = FileHandle(forReadingAtPath: path)
+                partial = []
+                if descriptor >= 0 { close(descriptor) }
+                descriptor = open(path, O_RDONLY | O_CLOEXEC)
                 inode = currentInode
                 offset = 0
                 continue

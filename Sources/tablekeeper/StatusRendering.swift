@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StatusLog
 
 /// Human and JSON forms of the status.
@@ -42,7 +43,7 @@ enum StatusRendering {
     }
 
     static func oneLine(_ text: String) -> String {
-        text.replacingOccurrences(of: "\n", with: " | ")
+        text.replacing("\n", with: " | ")
     }
 
     static func historyLine(_ record: StatusRecord, terminal: Terminal) -> String {

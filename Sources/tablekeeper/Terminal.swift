@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Colour and alignment for human output: colour only on a terminal and never with `NO_COLOR`.
 struct Terminal {

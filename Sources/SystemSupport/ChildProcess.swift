@@ -1,29 +1,33 @@
 internal import CPosixSpawn
-import Foundation
+import Glibc
 
-/// A child process started with `posix_spawn`, spoken to in lines: a request line written to its stdin, an
-/// answer line read from its stdout, its stderr collected meanwhile; reaped with `waitpid`. Foundation's
-/// `Process` keeps a run-loop source and a few allocations per child, which a daemon would accumulate.
-final class ChildProcess: @unchecked Sendable {
+/// A child process started with `posix_spawn`, spoken to in lines (a request line written to its stdin, an
+/// answer line read from its stdout, its stderr collected meanwhile) or run to its end; reaped with `waitpid`.
+/// Foundation's `Process` keeps a run-loop source and a few allocations per child, which a daemon would accumulate.
+public final class ChildProcess: @unchecked Sendable {
     /// How the child ended.
-    struct Exit {
+    public struct Exit: Sendable {
         /// The exit status, or nil when a signal ended it.
-        var status: Int32?
+        public var status: Int32?
         /// The signal that ended it.
-        var signal: Int32?
+        public var signal: Int32?
     }
 
-    struct SpawnError: Error, CustomStringConvertible {
-        var description: String
+    /// The child could not be started.
+    public struct SpawnError: Error, CustomStringConvertible {
+        /// Why.
+        public var description: String
     }
 
-    let pid: pid_t
+    /// The child's process id.
+    public let pid: Int32
     // Used by one exchange at a time (the owner serializes them); closed once.
     private var descriptors: (input: Int32, output: Int32, errors: Int32)
     private var reaped: Exit?
 
-    /// Starts `executable` with `arguments` and `environment`; signals are reset to their defaults in the child.
-    init(executable: String, arguments: [String], environment: [String: String]) throws(SpawnError) {
+    /// Starts `executable` (an absolute path) with `arguments` and `environment`; signals are reset to their
+    /// defaults in the child.
+    public init(executable: String, arguments: [String], environment: [String: String]) throws(SpawnError) {
         // Socket pairs rather than pipes: created close-on-exec in one step (pipe2 is not imported, and a pipe made
         // then marked could leak into a child another thread starts meanwhile, which would hold its end open and
         // hide the worker's exit), and stdin is written with MSG_NOSIGNAL, so a worker that died cannot kill the
@@ -80,29 +84,44 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// What one exchange produced.
-    struct Transcript {
-        /// The answer line without its newline, or nil when stdout ended first (the child is gone).
-        var line: [UInt8]?
+    public struct Transcript: Sendable {
+        /// The answer line without its newline, or nil when stdout ended first (the child is gone); with
+        /// `run(input:)`, everything the child wrote on stdout.
+        public var line: [UInt8]?
         /// What the child wrote on stderr meanwhile.
-        var stderr: [UInt8]
+        public var stderr: [UInt8]
     }
 
     /// Writes `input` (a line) and reads stdout up to the next newline, collecting stderr meanwhile, on a thread
     /// of its own (the writes and reads block). Ends early when the child's stdout closes.
-    func exchange(input: [UInt8]) async -> Transcript {
+    public func exchange(input: [UInt8]) async -> Transcript {
         await withCheckedContinuation { continuation in
-            let thread = Thread { [self] in continuation.resume(returning: exchangeBlocking(input: input)) }
-            thread.start()
+            startThread { [self] in continuation.resume(returning: exchangeBlocking(input: input, toEnd: false)) }
         }
     }
 
+    /// Writes `input`, closes stdin, reads stdout and stderr to their end and reaps the child, blocking the
+    /// calling thread: for short commands (`credential_process`, `ssh-keygen`).
+    public static func run(
+        executable: String,
+        arguments: [String],
+        environment: [String: String],
+        input: [UInt8] = []
+    ) throws(SpawnError) -> (exit: Exit, stdout: [UInt8], stderr: [UInt8]) {
+        let child = try ChildProcess(executable: executable, arguments: arguments, environment: environment)
+        let transcript = child.exchangeBlocking(input: input, toEnd: true)
+        child.closeAll()
+        let exit = wait(child.pid)
+        child.reaped = exit
+        return (exit, transcript.line ?? [], transcript.stderr)
+    }
+
     /// Waits for the child to exit (after a kill or closing its stdin) and returns how it ended.
-    func reap() async -> Exit {
+    public func reap() async -> Exit {
         if let reaped { return reaped }
         let exit = await withCheckedContinuation { continuation in
             let pid = pid
-            let thread = Thread { continuation.resume(returning: Self.wait(pid)) }
-            thread.start()
+            startThread { continuation.resume(returning: Self.wait(pid)) }
         }
         reaped = exit
         closeAll()
@@ -110,7 +129,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Whether the child has exited (it is then reaped).
-    var hasExited: Bool {
+    public var hasExited: Bool {
         if reaped != nil { return true }
         var status: Int32 = 0
         guard waitpid(pid, &status, WNOHANG) == pid else { return false }
@@ -120,17 +139,20 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Closes stdin (the child ends at end of input) and reaps the child on a background thread.
-    func finish() {
+    public func finish() {
         guard reaped == nil else { return }
+        closeInput()
+        let pid = pid
+        startThread { _ = Self.wait(pid) }
+        reaped = Exit(status: nil, signal: nil)
+        closeAll()
+    }
+
+    private func closeInput() {
         if descriptors.input >= 0 {
             close(descriptors.input)
             descriptors.input = -1
         }
-        let pid = pid
-        let thread = Thread { _ = Self.wait(pid) }
-        thread.start()
-        reaped = Exit(status: nil, signal: nil)
-        closeAll()
     }
 
     private func closeAll() {
@@ -150,8 +172,11 @@ final class ChildProcess: @unchecked Sendable {
             ? Exit(status: (status >> 8) & 0xff, signal: nil) : Exit(status: nil, signal: status & 0x7f)
     }
 
-    private func exchangeBlocking(input: [UInt8]) -> Transcript {
+    /// Writes `input`, then reads stdout up to its first newline, or with `toEnd` closes stdin once `input` is
+    /// written and reads stdout and stderr to their end.
+    private func exchangeBlocking(input: [UInt8], toEnd: Bool) -> Transcript {
         var transcript = Transcript(line: nil, stderr: [])
+        if toEnd, input.isEmpty { closeInput() }
         var pending = input[...]
         var output: [UInt8] = []
         var errorsOpen = descriptors.errors >= 0
@@ -173,12 +198,19 @@ final class ChildProcess: @unchecked Sendable {
                     } else if errno != EAGAIN, errno != EINTR {
                         pending = []
                     }
+                    if toEnd, pending.isEmpty { closeInput() }
                     continue
                 }
                 let count = read(entry.fd, &buffer, buffer.count)
                 if count <= 0 {
                     if count == 0 || (errno != EINTR && errno != EAGAIN) {
-                        if entry.fd == descriptors.output { return transcript }
+                        if entry.fd == descriptors.output {
+                            if toEnd {
+                                transcript.line = output
+                                if errorsOpen { transcript.stderr += FileIO.readToEnd(descriptor: descriptors.errors) }
+                            }
+                            return transcript
+                        }
                         errorsOpen = false
                     }
                     continue
@@ -188,7 +220,7 @@ final class ChildProcess: @unchecked Sendable {
                     continue
                 }
                 output += buffer[0..<count]
-                if let newline = output.firstIndex(of: 10) {
+                if !toEnd, let newline = output.firstIndex(of: 10) {
                     transcript.line = Array(output[..<newline])
                     return transcript
                 }
