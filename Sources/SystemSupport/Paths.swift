@@ -29,12 +29,11 @@ public enum Paths {
 }
 
 extension StringProtocol {
-    /// The text without leading and trailing spaces, tabs, carriage returns and newlines.
+    /// The text without leading and trailing white space (Unicode's, line breaks included), as Foundation's
+    /// `whitespacesAndNewlines` and Python's `str.strip()` trim it.
     public func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace })
+        else { return "" }
         return String(self[first...last])
     }
 }

@@ -33,6 +33,7 @@ struct PathsTests {
         #expect("\tkey = value \t".trimmingWhitespace() == "key = value")
         #expect(" \n\r\t ".trimmingWhitespace() == "")
         #expect("é ü".trimmingWhitespace() == "é ü")
+        #expect("\u{00A0}value\u{2003}".trimmingWhitespace() == "value")
         #expect("[profile ops]"[...].dropFirst().dropLast().trimmingWhitespace() == "profile ops")
     }
 }
