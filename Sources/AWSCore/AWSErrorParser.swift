@@ -7,9 +7,9 @@ enum AWSErrorParser {
     static func parse(operation: String, status: Int, headers: HTTPHeaders, body: [UInt8]) -> AWSError {
         var code: String?
         var message = ""
-        if let json = try? JSONDecoder().decode(ErrorBody.self, from: Data(body)) {
-            code = json.type ?? json.code
-            message = json.message ?? json.Message ?? ""
+        if let json = try? JSONDecoder().decode(StringMembers.self, from: Data(body)) {
+            code = json["__type"] ?? json["code"]
+            message = json["message"] ?? json["Message"] ?? ""
         } else {
             let text = String(decoding: body.prefix(4096), as: UTF8.self)
             if let xmlCode = element("Code", in: text) {
@@ -50,23 +50,26 @@ enum AWSErrorParser {
     }
 }
 
-/// A JSON error body; a field of another type than expected is read as absent, never as a failure.
-private struct ErrorBody: Decodable {
-    var type: String?
-    var code: String?
-    var message: String?
-    var Message: String?
+/// The string members of a JSON object, for bodies read leniently: a member of another type is left out, never a
+/// failure (as `JSONSerialization` and `as? String` behaved).
+struct StringMembers: Decodable {
+    var values: [String: String]
 
-    enum CodingKeys: String, CodingKey {
-        case type = "__type"
-        case code, message, Message
+    subscript(key: String) -> String? { values[key] }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        type = try? container.decodeIfPresent(String.self, forKey: .type)
-        code = try? container.decodeIfPresent(String.self, forKey: .code)
-        message = try? container.decodeIfPresent(String.self, forKey: .message)
-        Message = try? container.decodeIfPresent(String.self, forKey: .Message)
+        let container = try decoder.container(keyedBy: Key.self)
+        var values: [String: String] = [:]
+        for key in container.allKeys {
+            if let value = try? container.decode(String.self, forKey: key) { values[key.stringValue] = value }
+        }
+        self.values = values
     }
 }

@@ -71,16 +71,16 @@ enum CredentialHTTP {
 
     /// Credentials from the JSON that container and instance-metadata endpoints return.
     static func credentials(fromJSON body: String, source: String) throws(AWSError) -> AWSCredentials {
-        guard let object = try? JSONDecoder().decode(CredentialsJSON.self, from: Data(body.utf8)),
-            let key = object.AccessKeyId, let secret = object.SecretAccessKey
+        guard let object = try? JSONDecoder().decode(StringMembers.self, from: Data(body.utf8)),
+            let key = object["AccessKeyId"], let secret = object["SecretAccessKey"]
         else {
             throw AWSError.credentials("\(source) returned no credentials")
         }
         return AWSCredentials(
             accessKeyID: key,
             secretAccessKey: secret,
-            sessionToken: object.Token,
-            expiration: object.Expiration.flatMap(UTCTime.parse),
+            sessionToken: object["Token"],
+            expiration: object["Expiration"].flatMap(UTCTime.parse),
             source: source
         )
     }
@@ -99,25 +99,5 @@ enum CredentialHTTP {
             expiration: element("Expiration", in: xml).flatMap(UTCTime.parse),
             source: source
         )
-    }
-}
-
-/// The credentials JSON of container and instance-metadata endpoints; a field of another type is read as absent.
-private struct CredentialsJSON: Decodable {
-    var AccessKeyId: String?
-    var SecretAccessKey: String?
-    var Token: String?
-    var Expiration: String?
-
-    enum CodingKeys: String, CodingKey {
-        case AccessKeyId, SecretAccessKey, Token, Expiration
-    }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        AccessKeyId = try? container.decodeIfPresent(String.self, forKey: .AccessKeyId)
-        SecretAccessKey = try? container.decodeIfPresent(String.self, forKey: .SecretAccessKey)
-        Token = try? container.decodeIfPresent(String.self, forKey: .Token)
-        Expiration = try? container.decodeIfPresent(String.self, forKey: .Expiration)
     }
 }
