@@ -1,6 +1,5 @@
 public import AWSCore
 import FoundationEssentials
-import Glibc
 import Metrics
 public import Prometheus
 public import Reconcile

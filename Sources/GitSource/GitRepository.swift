@@ -1,6 +1,5 @@
 internal import CLibGit2
 import FoundationEssentials
-import Glibc
 
 /// Owns one `git_repository*`. Not `Sendable`: libgit2 objects must never be used from two threads at once,
 /// so each instance belongs to exactly one owner (the worker process).

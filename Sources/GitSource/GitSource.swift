@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 public import Logging
 
 /// Where and how to read manifests from git.

@@ -1,6 +1,5 @@
 import Crypto
 import FoundationEssentials
-import Glibc
 
 /// Checks an ssh host key against a known_hosts file or a pinned SHA-256 fingerprint.
 enum KnownHosts {

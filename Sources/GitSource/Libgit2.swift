@@ -1,6 +1,5 @@
 internal import CLibGit2
 import FoundationEssentials
-import Glibc
 
 /// Process-wide libgit2 setup, done once before any other libgit2 call.
 enum Libgit2 {

@@ -1,7 +1,6 @@
 import AWSCore
 import DynamoDBControl
 import FoundationEssentials
-import Glibc
 import Manifest
 import UTCTime
 

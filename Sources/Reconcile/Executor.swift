@@ -1,7 +1,6 @@
 import AWSCore
 public import DynamoDBControl
 public import FoundationEssentials
-import Glibc
 import Manifest
 public import TablekeeperConfig
 

@@ -1,6 +1,5 @@
 import FoundationEssentials
 public import GitSource
-import Glibc
 import Logging
 import StatusLog
 

@@ -2,7 +2,6 @@ import AWSCore
 import DynamoDBControl
 import FoundationEssentials
 public import GitSource
-import Glibc
 import Logging
 import Manifest
 import SystemSupport

@@ -1,7 +1,6 @@
 public import DynamoDBControl
 import FoundationEssentials
 import GitSource
-import Glibc
 public import Logging
 public import Manifest
 public import StatusLog

@@ -1,5 +1,4 @@
 public import FoundationEssentials
-import Glibc
 
 /// Reads the status log and its rotated files, oldest first, skipping torn lines.
 public enum StatusLogReader {

@@ -1,6 +1,5 @@
 import FoundationEssentials
 import GitSource
-import Glibc
 public import Manifest
 
 /// Reads the configuration file and reports every problem at once.

@@ -2,7 +2,6 @@ import AWSCore
 import ArgumentParser
 import DynamoDBControl
 import FoundationEssentials
-import Glibc
 import Logging
 import Manifest
 import Reconcile

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 import Logging
 
 /// Logging for the executable only (libraries never bootstrap it): one line per message on stderr.

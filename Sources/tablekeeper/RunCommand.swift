@@ -1,7 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
 import GitSource
-import Glibc
 import Logging
 import Reconcile
 import StatusLog

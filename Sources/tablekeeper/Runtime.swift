@@ -3,7 +3,6 @@ import AsyncHTTPClient
 import DynamoDBControl
 import FoundationEssentials
 import GitSource
-import Glibc
 import Logging
 import Manifest
 import NIOCore

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 import StatusLog
 
 /// Human and JSON forms of the status.
