@@ -66,7 +66,11 @@ let package = Package(
             dependencies: ["Manifest", "UTCTime", "SystemSupport"],
             swiftSettings: swiftSettings
         ),
-        .target(name: "TablekeeperConfig", dependencies: ["Manifest", "GitSource"], swiftSettings: swiftSettings),
+        .target(
+            name: "TablekeeperConfig",
+            dependencies: ["Manifest", "GitSource", "SystemSupport"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Reconcile",
             dependencies: [
@@ -79,7 +83,7 @@ let package = Package(
         .target(
             name: "DaemonCore",
             dependencies: [
-                "AWSCore", "GitSource", "Reconcile",
+                "AWSCore", "Reconcile", "SystemSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

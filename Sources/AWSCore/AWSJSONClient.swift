@@ -3,6 +3,7 @@ public import FoundationEssentials
 public import Logging
 import NIOCore
 import NIOHTTP1
+import SystemSupport
 
 /// A client for one AWS JSON-protocol service in one region: signs every attempt, retries throttling and
 /// transient failures (standard mode), and turns error responses into classified `AWSError`s.
@@ -106,8 +107,7 @@ public struct AWSJSONClient: Sendable {
                     "retrying AWS request",
                     metadata: [
                         "operation": "\(operation)", "code": "\(error.code)", "attempt": "\(attempt)",
-                        "delayMs":
-                            "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
+                        "delayMs": "\(delay.inMilliseconds)",
                     ]
                 )
                 do {

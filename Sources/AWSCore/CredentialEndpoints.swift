@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import FoundationEssentials
 import NIOCore
 import NIOHTTP1
+import SystemSupport
 import UTCTime
 
 /// Small HTTP exchanges with credential endpoints (STS, container, instance metadata).
@@ -54,19 +55,18 @@ enum CredentialHTTP {
     }
 
     static func percentEncoded(_ value: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
+        var out = ""
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
                 UInt8(ascii: "~"):
-                out.append(byte)
+                out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
-                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                out += "%" + Hex.encode([byte], uppercase: true)
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// Credentials from the JSON that container and instance-metadata endpoints return.

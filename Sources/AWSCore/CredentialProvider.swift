@@ -103,5 +103,3 @@ extension AWSError {
         AWSError(operation: "ResolveCredentials", code: "CredentialsError", message: message, kind: .authentication)
     }
 }
-
-/// ISO 8601 timestamps as AWS credential sources write them.

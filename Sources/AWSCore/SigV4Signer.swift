@@ -1,6 +1,7 @@
 import Crypto
 public import FoundationEssentials
 import Synchronization
+import SystemSupport
 import UTCTime
 
 /// AWS Signature Version 4 for JSON-protocol POST requests, as botocore's `SigV4Auth` computes it.
@@ -114,13 +115,7 @@ public struct SigV4Signer: Sendable {
 
     /// Lower-case hex of bytes.
     public static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        Hex.encode(bytes)
     }
 
     static func hex<D: Digest>(_ digest: D) -> String {

@@ -52,14 +52,19 @@ public final class DaemonRoutes: Sendable {
     /// The answer to one request. `headers` names are lowercased.
     public func respond(method: String, path: String, headers: [String: String], body: [UInt8]) -> HTTPReply {
         let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
-        let allowed: String
+        let allowed: [String]
         switch route {
-        case "/healthz", "/readyz", "/metrics": allowed = "GET, HEAD"
-        case "/hooks/git": allowed = "POST"
+        case "/healthz", "/readyz", "/metrics": allowed = ["GET", "HEAD"]
+        case "/hooks/git": allowed = ["POST"]
         default: return HTTPReply(404, "not found: try /healthz, /readyz, /metrics or POST /hooks/git")
         }
-        guard allowed.split(separator: ",").contains(where: { $0.trimmingPrefix(" ") == method }) else {
-            return HTTPReply(405, "method \(method) not allowed on \(route)", headers: [("Allow", allowed)])
+        guard allowed.contains(method) else {
+            let allow = allowed.joined(separator: ", ")
+            return HTTPReply(
+                405,
+                "method \(method) not allowed on \(route) (use \(allow))",
+                headers: [("Allow", allow)]
+            )
         }
         switch route {
         case "/healthz":

@@ -1,5 +1,5 @@
-import GitSource
 import Synchronization
+import SystemSupport
 
 /// Why the reconcile loop wakes up.
 public enum WakeReason: String, Sendable, Hashable, CaseIterable {

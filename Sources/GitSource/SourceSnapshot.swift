@@ -31,6 +31,25 @@ public struct SourceSnapshot: Sendable, Equatable {
     public var files: [SnapshotFile]
     /// Files that could not be read (too large, non-UTF-8 names), with the reason.
     public var problems: [String: String]
+
+    /// Creates a snapshot.
+    public init(
+        revision: String,
+        author: String,
+        time: Int64,
+        summary: String,
+        tree: String,
+        files: [SnapshotFile],
+        problems: [String: String]
+    ) {
+        self.revision = revision
+        self.author = author
+        self.time = time
+        self.summary = summary
+        self.tree = tree
+        self.files = files
+        self.problems = problems
+    }
 }
 
 /// Why a poll produced no new snapshot.

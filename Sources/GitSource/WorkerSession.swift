@@ -118,10 +118,9 @@ final class WorkerSession: Sendable {
         request: WorkerRequest,
         deadline: Duration
     ) throws(SourceError) -> Never {
+        let stderrLines = String(decoding: transcript.stderr, as: UTF8.self).split(separator: "\n")
         // The last phase the worker announced in this exchange; `idle` closes the previous request.
-        let phase =
-            String(decoding: transcript.stderr, as: UTF8.self).split(separator: "\n")
-            .last { $0.hasPrefix("phase:") }.map { String($0.dropFirst(6)) } ?? "idle"
+        let phase = stderrLines.last { $0.hasPrefix("phase:") }.map { String($0.dropFirst(6)) } ?? "idle"
         if exit.signal == SIGKILL, Task.isCancelled {
             throw SourceError(code: "cancelled", message: "the git poll was stopped by a shutdown")
         }
@@ -142,8 +141,7 @@ final class WorkerSession: Sendable {
         let how = exit.status.map { "status \($0)" } ?? "signal \(exit.signal ?? 0)"
         // What the worker said last (not a phase line) is the best clue to why it ended.
         let said =
-            String(decoding: transcript.stderr, as: UTF8.self).split(separator: "\n")
-            .last { !$0.hasPrefix("phase:") }.map { ": \(URLScrubber.scrub(String($0.prefix(300))))" } ?? ""
+            stderrLines.last { !$0.hasPrefix("phase:") }.map { ": \(URLScrubber.scrub(String($0.prefix(300))))" } ?? ""
         throw SourceError(
             code: "worker",
             message: "the git worker exited with \(how) without an answer\(said); a new one starts at the next poll"

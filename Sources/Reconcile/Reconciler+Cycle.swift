@@ -2,6 +2,7 @@ import FoundationEssentials
 public import GitSource
 import Logging
 import StatusLog
+import SystemSupport
 
 /// What one cycle did.
 public struct CycleReport: Sendable {
@@ -84,9 +85,7 @@ extension Reconciler {
         if let snapshot {
             (results, skipped) = await reconcile(snapshot, shouldStop: shouldStop)
         }
-        let durationMs =
-            Int((ContinuousClock.now - started).components.seconds * 1000)
-            + Int((ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000)
+        let durationMs = Int((ContinuousClock.now - started).inMilliseconds)
         var counts = Dictionary(uniqueKeysWithValues: StatusRecord.outcomes.map { ($0, 0) })
         for result in results { counts[result.outcome.rawValue, default: 0] += 1 }
         // A fetch failure or rejected signature that repeats every poll is recorded once, until it changes.

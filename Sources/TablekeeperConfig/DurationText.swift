@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// Durations written as in the config file: `500ms`, `30s`, `5m`, `1h`.
 public enum DurationText {
     /// Parses a duration; nil when the text is not one.
@@ -16,7 +18,7 @@ public enum DurationText {
 
     /// `30s`, `5m`, `1h`, or milliseconds when not a whole number of seconds.
     public static func format(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = duration.inMilliseconds
         if milliseconds % 3_600_000 == 0 { return "\(milliseconds / 3_600_000)h" }
         if milliseconds % 60_000 == 0 { return "\(milliseconds / 60_000)m" }
         if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }

@@ -68,7 +68,10 @@ struct Daemon {
     }
 
     func bindEndpoint(_ listen: String, routes: DaemonRoutes) async throws -> HTTPEndpoint {
-        guard let (host, port) = HostPort.parse(listen) else { throw ExitCodeError.fatal }
+        guard let (host, port) = HostPort.parse(listen) else {
+            printError("tablekeeper: http.listen \(listen) is not host:port (for example 127.0.0.1:9464)")
+            throw ExitCodeError.fatal
+        }
         do {
             return try await HTTPEndpoint.bind(host: host, port: port, routes: routes, logger: logger)
         } catch {

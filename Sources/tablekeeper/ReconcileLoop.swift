@@ -173,23 +173,15 @@ final class ReconcileLoop: Service, Sendable {
             }
             return nil
         case .success(let loaded):
-            guard
-                let reloaded = try? Runtime.make(
-                    configuration: loaded,
-                    logger: logger,
-                    observer: current.controls.observer
-                )
-            else {
-                logger.error("configuration refused: no AWS region; the previous one stays in force")
-                return nil
-            }
+            let reloaded: Runtime
             let secret: [UInt8]?
-            switch WebhookSecret.read(loaded.http.webhookSecretFile) {
-            case .success(let read): secret = read
-            case .failure(let problem):
+            do {
+                reloaded = try Runtime.build(configuration: loaded, logger: logger, observer: current.controls.observer)
+                secret = try WebhookSecret.read(loaded.http.webhookSecretFile).get()
+            } catch {
                 logger.error(
                     "configuration refused; the previous one stays in force",
-                    metadata: ["problem": "\(problem)"]
+                    metadata: ["problem": "\(error)"]
                 )
                 return nil
             }

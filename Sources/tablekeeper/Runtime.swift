@@ -36,17 +36,36 @@ struct Runtime {
         }
     }
 
+    /// Why a configuration cannot run.
+    struct Problem: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// `build`, for commands: a problem is printed and the command exits 1.
     static func make(
         configuration: TablekeeperConfiguration,
         logger: Logger,
         observer: (any AWSRequestObserver)? = nil
     ) throws -> Runtime {
+        do {
+            return try build(configuration: configuration, logger: logger, observer: observer)
+        } catch {
+            printError("tablekeeper: \(error)")
+            throw ExitCodeError.fatal
+        }
+    }
+
+    /// The region, endpoints and AWS clients for a configuration.
+    static func build(
+        configuration: TablekeeperConfiguration,
+        logger: Logger,
+        observer: (any AWSRequestObserver)? = nil
+    ) throws(Problem) -> Runtime {
         var configuration = configuration
         let environment = AWSEnvironment.process
         // The config file's region and endpoint win over the AWS variables and profile.
         guard let region = configuration.aws.region ?? environment.region() else {
-            printError("tablekeeper: no AWS region: set aws.region in the config, or AWS_REGION")
-            throw ExitCodeError.fatal
+            throw Problem(description: "no AWS region: set aws.region in the config, or AWS_REGION")
         }
         configuration.aws.region = region
         let endpointText = configuration.aws.endpoint ?? environment.endpoint(service: "dynamodb")

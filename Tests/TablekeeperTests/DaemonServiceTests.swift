@@ -69,43 +69,29 @@ struct DaemonServiceTests {
         let body = #"{"ref":"refs/heads/main","after":"\#(head)"}"#
         let cycles = { scenario.records().filter { $0.kind == .cycle }.count }
         let before = cycles()
-        let unsigned = await LoopbackHTTP.request(
-            port: port,
-            method: "POST",
-            path: "/hooks/git",
-            body: Array(body.utf8)
-        )
-        #expect(unsigned.status == 401)
-        let forged = await LoopbackHTTP.request(
-            port: port,
-            method: "POST",
-            path: "/hooks/git",
-            headers: ["X-Hub-Signature-256": try signature(body, secret: "not-the-secret")],
-            body: Array(body.utf8)
-        )
-        #expect(forged.status == 401)
-        let huge = await LoopbackHTTP.request(
-            port: port,
-            method: "POST",
-            path: "/hooks/git",
-            headers: ["X-Hub-Signature-256": try signature(body, secret: Scenario.webhookSecret)],
-            body: [UInt8](repeating: 0x20, count: 2 << 20)
-        )
-        #expect(huge.status == 413)
+        // Signed (or not) for `body`; `sent` replaces what is actually sent.
+        func hook(secret: String?, sent: [UInt8]? = nil) async throws -> Int {
+            var headers: [String: String] = [:]
+            if let secret { headers["X-Hub-Signature-256"] = try await signature(body, secret: secret) }
+            let request = await LoopbackHTTP.request(
+                port: port,
+                method: "POST",
+                path: "/hooks/git",
+                headers: headers,
+                body: sent ?? Array(body.utf8)
+            )
+            return request.status
+        }
+        #expect(try await hook(secret: nil) == 401)
+        #expect(try await hook(secret: "not-the-secret") == 401)
+        #expect(try await hook(secret: Scenario.webhookSecret, sent: [UInt8](repeating: 0x20, count: 2 << 20)) == 413)
         try await Task.sleep(for: .seconds(2))
         #expect(cycles() == before)
         #expect(!scenario.records().contains { $0.revision == head })
 
         // A signed webhook starts a cycle at once.
         let posted = ContinuousClock.now
-        let accepted = await LoopbackHTTP.request(
-            port: port,
-            method: "POST",
-            path: "/hooks/git",
-            headers: ["X-Hub-Signature-256": try signature(body, secret: Scenario.webhookSecret)],
-            body: Array(body.utf8)
-        )
-        #expect(accepted.status == 202)
+        #expect(try await hook(secret: Scenario.webhookSecret) == 202)
         #expect(
             try await Scenario.waitUntil(.seconds(10)) {
                 scenario.records().contains { $0.table == other && $0.revision == head }

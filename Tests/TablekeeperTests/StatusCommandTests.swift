@@ -16,8 +16,8 @@ struct StatusCommandTests {
         return record
     }
 
-    static func table(_ name: String, _ outcome: String, cycle: Int) -> StatusRecord {
-        var record = StatusRecord(time: StatusRecord.timestamp(Date()), kind: .table)
+    static func table(_ name: String, _ outcome: String, cycle: Int, age: TimeInterval = 0) -> StatusRecord {
+        var record = StatusRecord(time: StatusRecord.timestamp(Date().addingTimeInterval(-age)), kind: .table)
         record.cycle = cycle
         record.revision = String(repeating: "a", count: 40)
         record.manifest = "manifests/\(name).json"
@@ -49,6 +49,36 @@ struct StatusCommandTests {
         let json = try await ProcessRunner.tablekeeper(["status", "--log", path, "--json", "--table", "zulu"])
         let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect((parsed?["tables"] as? [[String: Any]])?.map { $0["outcome"] as? String } == ["in_sync"])
+    }
+
+    @Test("--history lists records oldest first; --since and --table narrow it; a bad --since is refused")
+    func history() async throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("status.jsonl")
+        let writer = StatusLogWriter(path: path)
+        writer.append([
+            Self.table("alpha", "created", cycle: 1, age: 7200), Self.table("beta", "created", cycle: 1, age: 7200),
+            Self.table("alpha", "flagged", cycle: 2, age: 60), Self.table("beta", "in_sync", cycle: 2, age: 30),
+        ])
+        writer.sync()
+        let all = try await ProcessRunner.tablekeeper(["status", "--log", path, "--history", "--json"])
+        #expect(all.status == 0)
+        let lines = all.stdout.split(separator: "\n").compactMap { StatusRecord.parse(line: Array($0.utf8)) }
+        #expect(
+            lines.map { "\($0.table ?? "") \($0.outcome ?? "")" } == [
+                "alpha created", "beta created", "alpha flagged", "beta in_sync",
+            ]
+        )
+        let recent = try await ProcessRunner.tablekeeper([
+            "status", "--log", path, "--history", "--json", "--since", "1h", "--table", "alpha",
+        ])
+        let recentRecords = recent.stdout.split(separator: "\n").compactMap { StatusRecord.parse(line: Array($0.utf8)) }
+        #expect(recentRecords.map { $0.outcome } == ["flagged"])
+        let human = try await ProcessRunner.tablekeeper(["status", "--log", path, "--history", "--since", "1h"])
+        #expect(human.stdout.split(separator: "\n").count == 2)
+        let bad = try await ProcessRunner.tablekeeper(["status", "--log", path, "--history", "--since", "soon"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("--since takes a duration like 30m or 2h"))
     }
 
     @Test("torn lines are skipped and counted")

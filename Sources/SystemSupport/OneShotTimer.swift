@@ -10,9 +10,7 @@ public final class OneShotTimer: @unchecked Sendable {
     /// Arms the timer: `action` runs once on a global queue after `delay`.
     public init(after delay: Duration, _ action: @escaping @Sendable () -> Void) {
         source = DispatchSource.makeTimerSource(queue: .global())
-        let (seconds, attoseconds) = delay.components
-        let nanoseconds = max(0, seconds) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000
-        source.schedule(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds)))
+        source.schedule(deadline: .now() + .nanoseconds(Int(clamping: max(0, delay.inNanoseconds))))
         source.setEventHandler(handler: action)
         source.activate()
     }
