@@ -1,0 +1,1 @@
+"""The fidelity endpoint: moto plus what DynamoDB really does (states, quotas, rates, messages, replicas)."""

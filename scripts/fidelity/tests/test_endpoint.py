@@ -1,0 +1,121 @@
+"""Request rates, faults, keep-alive connections, the journal, the clock and the control API."""
+import http.client
+import json
+import time
+
+from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
+
+from .support import FidelityTestCase
+
+
+class EndpointTest(FidelityTestCase):
+    def burst(self, call, count):
+        """Calls count times as fast as possible; returns the error codes (None for a success)."""
+        codes = []
+        for _ in range(count):
+            try:
+                call()
+                codes.append(None)
+            except ClientError as error:
+                codes.append(error.response["Error"]["Code"])
+        return codes
+
+    def test_list_tags_is_throttled_beyond_ten_a_second(self):
+        arn = self.create()["TableArn"]
+        codes = self.burst(lambda: self.ddb.list_tags_of_resource(ResourceArn=arn), 14)
+        self.assertEqual(codes.count(None), 10, codes)
+        self.assertEqual(set(codes) - {None}, {"ThrottlingException"})
+        time.sleep(1.1)
+        self.ddb.list_tags_of_resource(ResourceArn=arn)
+
+    def test_tag_resource_is_throttled_beyond_five_a_second(self):
+        arn = self.create()["TableArn"]
+        codes = self.burst(lambda: self.ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "a", "Value": "b"}]), 7)
+        self.assertEqual(codes.count(None), 5, codes)
+
+    def test_describe_continuous_backups_is_throttled_beyond_ten_a_second(self):
+        self.create()
+        codes = self.burst(lambda: self.ddb.describe_continuous_backups(TableName="orders"), 12)
+        self.assertEqual(codes.count(None), 10, codes)
+
+    def test_every_control_plane_call_shares_one_rate(self):
+        self.create()
+        self.endpoint.control("POST", "settings", {"rates": {"controlPlane": 5}})
+        time.sleep(1)
+        codes = self.burst(lambda: self.ddb.describe_table(TableName="orders"), 8)
+        self.assertEqual(codes.count("ThrottlingException"), 3, codes)
+
+    def test_faults_500_503_slow_reset_and_lost(self):
+        self.create()
+        self.endpoint.control("POST", "faults", {"operation": "DescribeTable", "kind": "500", "count": 2})
+        self.refused("InternalServerError", self.describe)
+        self.refused("InternalServerError", self.describe)
+        self.describe()
+        self.endpoint.control("POST", "faults", {"operation": "DescribeTable", "kind": "503"})
+        with self.assertRaises(ClientError) as caught:
+            self.describe()
+        self.assertEqual(caught.exception.response["ResponseMetadata"]["HTTPStatusCode"], 503)
+        self.endpoint.control("POST", "faults", {"operation": "DescribeTable", "kind": "slow", "delay": 0.5})
+        started = time.monotonic()
+        self.describe()
+        self.assertGreaterEqual(time.monotonic() - started, 0.5)
+        self.endpoint.control("POST", "faults", {"operation": "DescribeTable", "kind": "reset"})
+        with self.assertRaises((ConnectionClosedError, EndpointConnectionError, ClientError)):
+            self.describe()
+        # A lost answer: the change is made, the caller is told it failed.
+        self.endpoint.control("POST", "faults", {"operation": "UpdateTable", "kind": "lost"})
+        self.refused("InternalServerError", self.ddb.update_table, TableName="orders", DeletionProtectionEnabled=True)
+        self.settle()
+        self.assertTrue(self.describe()["DeletionProtectionEnabled"])
+        self.assertEqual(self.endpoint.control("GET", "faults")["faults"], [])
+
+    def test_a_fault_can_name_its_table(self):
+        self.create("orders-a")
+        self.create("orders-b")
+        self.endpoint.control("POST", "faults", {"operation": "DescribeTable", "kind": "500", "table": "orders-b"})
+        self.describe("orders-a")
+        self.refused("InternalServerError", self.describe, "orders-b")
+
+    def test_connections_are_kept_alive(self):
+        self.create()
+        connection = http.client.HTTPConnection("127.0.0.1", self.endpoint.port)
+        headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.DescribeTable",
+                   "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDTEST/20261203/us-east-1/dynamodb/aws4_request, "
+                                    "SignedHeaders=host, Signature=0"}
+        for _ in range(3):
+            connection.request("POST", "/", body=json.dumps({"TableName": "orders"}), headers=headers)
+            answer = connection.getresponse()
+            self.assertEqual(answer.status, 200)
+            self.assertNotEqual(answer.getheader("Connection"), "close")
+            answer.read()
+        self.assertIsNotNone(connection.sock)
+        connection.close()
+
+    def test_the_journal_names_operation_table_caller_and_answer(self):
+        self.create()
+        other = self.endpoint.client("dynamodb", key="AKIDOTHER")
+        other.describe_table(TableName="orders")
+        self.refused("ResourceNotFoundException", self.ddb.describe_table, TableName="absent")
+        entries = self.endpoint.control("GET", "journal?operation=DescribeTable")["entries"]
+        self.assertEqual([(entry["caller"], entry["table"], entry["status"], entry["code"]) for entry in entries],
+                         [("AKIDOTHER", "orders", 200, None), ("AKIDTEST", "absent", 400,
+                                                                "ResourceNotFoundException")])
+        self.assertEqual(len(self.endpoint.control("GET", "journal?caller=AKIDOTHER")["entries"]), 1)
+        self.endpoint.control("DELETE", "journal")
+        self.assertEqual(self.endpoint.control("GET", "journal")["entries"], [])
+
+    def test_the_clock_moves_forward_only(self):
+        before = self.endpoint.control("GET", "clock")["now"]
+        after = self.endpoint.control("POST", "clock", {"advance": 86400})["now"]
+        self.assertGreaterEqual(after - before, 86400)
+        with self.assertRaises(Exception):
+            self.endpoint.control("POST", "clock", {"advance": -1})
+
+    def test_reset_forgets_tables_and_settings_and_unknown_settings_are_refused(self):
+        self.create()
+        self.endpoint.control("POST", "settings", {"createDelay": 99})
+        self.endpoint.control("POST", "reset", {})
+        self.assertEqual(self.endpoint.control("GET", "settings")["createDelay"], 0.4)
+        self.refused("ResourceNotFoundException", self.describe)
+        with self.assertRaises(Exception):
+            self.endpoint.control("POST", "settings", {"createDelya": 1})
