@@ -84,19 +84,22 @@ extension AWSError {
     ]
 
     /// Classifies a service error as the reference's table says.
-    static func classify(code: String, message: String, httpStatus: Int) -> Kind {
+    public static func classify(code: String, message: String, httpStatus: Int) -> Kind {
         if throttlingCodes.contains(code) || httpStatus == 429 { return .throttling }
         if transientCodes.contains(code) || (500...599).contains(httpStatus) { return .transient }
         switch code {
-        case "ResourceInUseException": return .stateConflict
+        // ContinuousBackupsUnavailableException is normal right after CreateTable: wait, do not fail.
+        case "ResourceInUseException", "ContinuousBackupsUnavailableException": return .stateConflict
         case "ResourceNotFoundException", "ResourceNotFound", "TableNotFoundException", "NotFoundException":
             return .notFound
         case "LimitExceededException":
             return isRateWindow(message) ? .rateWindow : .concurrencyLimit
         case "AccessDeniedException", "AccessDenied": return .accessDenied
         case "ValidationException", "InvalidParameterValue", "SerializationException":
-            // UpdateTimeToLive within an hour of the last change is a rate window, not a bad request.
-            return message.lowercased().contains("time to live") && message.contains("hour")
+            // UpdateTimeToLive within an hour of the last change is a rate window, not a bad request: AWS says
+            // "Time to live has been modified multiple times within a fixed interval".
+            let lowered = message.lowercased()
+            return lowered.contains("time to live") && (lowered.contains("fixed interval") || lowered.contains("hour"))
                 ? .rateWindow : .validation
         default:
             return authenticationCodes.contains(code) ? .authentication : .other

@@ -5,12 +5,13 @@ import Manifest
 import UTCTime
 
 extension Executor {
-    func perform(_ step: Step, plan: TablePlan, control: any TableControl) async throws(AWSError) {
+    /// Makes the step's call; an UpdateTable returns its answer (the table as AWS left it).
+    func perform(_ step: Step, plan: TablePlan, control: any TableControl) async throws(AWSError) -> TableDescription? {
         switch step {
         case .create(let input):
             _ = try await control.createTable(input)
         case .updateTable(let input, _, _):
-            _ = try await control.updateTable(input)
+            return try await control.updateTable(input)
         case .timeToLive(let attribute, let enabled):
             try await control.updateTimeToLive(plan.table, attribute: attribute, enabled: enabled)
         case .pointInTimeRecovery(let enabled):
@@ -20,16 +21,13 @@ extension Executor {
         case .untag(let keys):
             try await control.untagResource(plan.tableArn ?? plan.table, keys: keys)
         }
+        return nil
     }
 
-    /// After an encryption switch: describe again; nil when the change shows (or is in progress).
-    func verifyEncryption(
-        _ plan: TablePlan,
-        desired: DesiredTable,
-        control: any TableControl,
-        context: RegionContext
-    ) async -> String? {
-        guard let description = try? await control.describeTable(plan.table) else { return nil }
+    /// After an encryption switch, from UpdateTable's own answer: nil when it shows the switch under way (or
+    /// done). A DescribeTable right after may still show the old key (it is eventually consistent), so the next
+    /// cycles' descriptions, not an immediate one, tell whether the switch completed.
+    func verifyEncryption(_ description: TableDescription, desired: DesiredTable) -> String? {
         let sse = description.SSEDescription
         if ["UPDATING", "ENABLING", "DISABLING"].contains(sse?.Status ?? "") { return nil }
         let isKMS = sse.map { ["ENABLED", "UPDATING"].contains($0.Status ?? "ENABLED") } ?? false
@@ -42,8 +40,8 @@ extension Executor {
         }
         return applied
             ? nil
-            : "the endpoint accepted the encryption change but the table still reports the old key (an emulator "
-                + "such as moto ignores it); change it by hand and check with aws dynamodb describe-table"
+            : "UpdateTable was accepted but its answer shows neither the new key nor a switch under way (an "
+                + "emulator such as moto ignores it); change it by hand and check with aws dynamodb describe-table"
     }
 
     /// Turns a failed call into an outcome: rate windows flag with the retry time, concurrency limits and state
@@ -64,7 +62,12 @@ extension Executor {
         let actionTaken = !done.isEmpty
         switch error.kind {
         case .rateWindow:
-            let until = Self.retryTime(from: error.message, now: now)
+            var until = Self.retryTime(from: error.message, now: now)
+            if case .timeToLive = step {
+                // AWS's message names no time: the hour runs from the last change, ours if we made it.
+                let last = memory.lastTimeToLiveChange ?? now
+                until = last.addingTimeInterval(Memory.ttlInterval)
+            }
             let when =
                 until.map { "after \(UTCTime.format($0, fraction: false))" }
                 ?? "later (AWS limits how often this changes)"
@@ -85,6 +88,18 @@ extension Executor {
         case .concurrencyLimit, .stateConflict:
             if case .create = step, error.kind == .stateConflict {
                 return await adopt(plan, desired: desired, control: control, context: context)
+            }
+            if error.code == "ContinuousBackupsUnavailableException" {
+                return TableResult(
+                    manifest: plan.manifest,
+                    table: plan.table,
+                    region: plan.region,
+                    outcome: .pending,
+                    changes: changes,
+                    message: "point-in-time recovery is not available yet (normal right after CreateTable); "
+                        + "\(step.summary) is retried shortly",
+                    actionTaken: actionTaken
+                )
             }
             return TableResult(
                 manifest: plan.manifest,

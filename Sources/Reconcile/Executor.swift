@@ -3,6 +3,7 @@ public import DynamoDBControl
 public import FoundationEssentials
 import Manifest
 public import TablekeeperConfig
+import UTCTime
 
 /// Carries out the steps allowed this cycle and turns the result into an outcome.
 public struct Executor: Sendable {
@@ -19,12 +20,19 @@ public struct Executor: Sendable {
     public struct Memory: Sendable {
         /// `region/table/field` → when AWS allows the change again (nil: until the inputs change).
         var blocked: [String: (until: Date?, why: String, fingerprint: String)] = [:]
+        /// When Tablekeeper last changed the table's TTL (AWS allows one change an hour).
+        var lastTimeToLiveChange: Date?
 
         /// Empty memory.
         public init() {}
 
-        /// Whether nothing is remembered.
-        public var isEmpty: Bool { blocked.isEmpty }
+        /// Whether nothing is remembered (a TTL change older than the hour no longer matters).
+        public var isEmpty: Bool {
+            blocked.isEmpty && (lastTimeToLiveChange.map { Date().timeIntervalSince($0) > Self.ttlInterval } ?? true)
+        }
+
+        /// AWS allows one UpdateTimeToLive per table per hour.
+        static let ttlInterval: TimeInterval = 3600
     }
 
     /// Executes `plan` for `desired` against `control`, at most one table-changing call.
@@ -57,6 +65,19 @@ public struct Executor: Sendable {
             markFlagged(&changes, field: fieldOf(step), reason: .rateLimited, advice: block.why)
             return true
         }
+        // The second half of a TTL rename waits for the hour AWS requires, shown with its time, without a call.
+        if let last = memory.lastTimeToLiveChange, now.timeIntervalSince(last) < Memory.ttlInterval {
+            steps.removeAll { step in
+                guard case .timeToLive(let attribute, let enabled) = step else { return false }
+                let when = UTCTime.format(last.addingTimeInterval(Memory.ttlInterval), fraction: false)
+                let why =
+                    "\(enabled ? "enable" : "disable") TTL on \(attribute) waits until \(when): AWS allows one TTL "
+                    + "change per table per hour"
+                blockedMessages.append(why)
+                markFlagged(&changes, field: "ttlAttribute", reason: .rateLimited, advice: why)
+                return true
+            }
+        }
         guard !steps.isEmpty else {
             if !blockedMessages.isEmpty {
                 return TableResult(
@@ -73,10 +94,11 @@ public struct Executor: Sendable {
         var done: [String] = []
         for step in steps {
             do throws(AWSError) {
-                try await perform(step, plan: plan, control: control)
+                let answer = try await perform(step, plan: plan, control: control)
                 done.append(step.summary)
-                if case .updateTable(_, _, "encryption") = step,
-                    let problem = await verifyEncryption(plan, desired: desired, control: control, context: context)
+                if case .timeToLive = step { memory.lastTimeToLiveChange = now }
+                if case .updateTable(_, _, "encryption") = step, let answer,
+                    let problem = verifyEncryption(answer, desired: desired)
                 {
                     memory.blocked[blockKey(plan, step)] = (nil, problem, fingerprintOf(plan, step))
                     markFlagged(&changes, field: "encryption", reason: .unsupported, advice: problem)
@@ -133,8 +155,9 @@ public struct Executor: Sendable {
                 actionTaken: true
             )
         }
-        let remaining = plan.steps.count - steps.count
+        let remaining = plan.steps.count - steps.count - blockedMessages.count
         let rest = remaining > 0 ? " (\(remaining) more step\(remaining == 1 ? "" : "s") next cycle)" : ""
+        let waiting = blockedMessages.isEmpty ? "" : "; \(blockedMessages.joined(separator: "; "))"
         let flags = changes.filter { $0.action == .flag }
         let flagText = flags.isEmpty ? "" : "; flagged: \(flags.map(\.field).joined(separator: ", "))"
         return TableResult(
@@ -143,7 +166,7 @@ public struct Executor: Sendable {
             region: plan.region,
             outcome: flags.isEmpty ? .updated : .flagged,
             changes: changes,
-            message: "\(done.joined(separator: "; "))\(rest)\(flagText)",
+            message: "\(done.joined(separator: "; "))\(rest)\(flagText)\(waiting)",
             actionTaken: true
         )
     }

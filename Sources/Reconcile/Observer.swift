@@ -42,6 +42,24 @@ public struct Observer: Sendable {
         )
     }
 
+    /// What the orphan sweep needs of a table no manifest names: its description and tags, whatever its status
+    /// (a managed table that is CREATING or INACCESSIBLE is found too), never TTL or backups.
+    public static func observeForSweep(
+        _ name: String,
+        region: String,
+        control: any TableControl
+    ) async throws(AWSError) -> ObservedTable? {
+        guard let description = try await control.describeTable(name) else { return nil }
+        let tags = description.TableArn != nil ? try await control.listTags(description.TableArn!) : []
+        return ObservedTable(
+            region: region,
+            description: description,
+            timeToLive: TimeToLiveDescription(TimeToLiveStatus: "DISABLED", AttributeName: nil),
+            backups: ContinuousBackupsDescription(),
+            tags: tags
+        )
+    }
+
     /// Observes every desired table.
     public func observe(_ specs: [TableSpec]) async -> [Result<ObservedTable?, AWSError>] {
         let controls = self.controls

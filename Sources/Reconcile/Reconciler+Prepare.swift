@@ -76,15 +76,19 @@ extension Reconciler {
             }
         }
         if sweepOrphans {
-            let known = Set(specs.map { "\($0.spec.region)/\($0.spec.tableName)" })
+            // A table named by a manifest that does not parse is invalid, never orphaned.
+            let named = specs.map { "\($0.spec.region)/\($0.spec.tableName)" }
+            let invalid = prepared.settled.filter { $0.outcome == .invalid }.map { "\($0.region)/\($0.table)" }
+            let known = Set(named + invalid)
             let regions = Set(specs.map(\.spec.region) + settings.extraRegions)
-            prepared.orphans = await findOrphans(regions: regions.sorted(), known: known)
+            let invalidPaths = Set(prepared.settled.filter { $0.outcome == .invalid }.compactMap(\.manifest))
+            prepared.orphans = await findOrphans(regions: regions.sorted(), known: known, invalidPaths: invalidPaths)
         }
         return prepared
     }
 
     /// Managed tables (tag `tablekeeper:managed`) that no manifest names.
-    func findOrphans(regions: [String], known: Set<String>) async -> [TablePlan] {
+    func findOrphans(regions: [String], known: Set<String>, invalidPaths: Set<String>) async -> [TablePlan] {
         var plans: [TablePlan] = []
         for region in regions {
             let control = controls(region)
@@ -94,9 +98,13 @@ extension Reconciler {
             }
             let unknown = names.filter { !known.contains("\(region)/\($0)") }
             let found = await unknown.concurrentMap(limit: settings.maxConcurrency) { name -> ObservedTable? in
-                try? await Observer.observeTable(name, region: region, control: control)
+                try? await Observer.observeForSweep(name, region: region, control: control)
             }
-            plans += found.compactMap { $0 }.filter(\.isManaged).map(Planner.planOrphan)
+            // Its manifest file is still in the revision but does not parse: invalid, not an orphan.
+            let orphans = found.compactMap { $0 }.filter { table in
+                table.isManaged && !(table.tags[ReconcileTags.manifest].map(invalidPaths.contains) ?? false)
+            }
+            plans += orphans.map(Planner.planOrphan)
         }
         return plans
     }

@@ -96,6 +96,82 @@ struct ExecutorTests {
         #expect(result.outcome == .pending)
     }
 
+    @Test("point-in-time recovery not yet available after CreateTable is pending, not failed")
+    func backupsUnavailable() async {
+        var observed = F.observed
+        observed.pointInTimeRecovery = false
+        let control = RecordingControl()
+        control.fail(
+            "UpdateContinuousBackups",
+            with: AWSError(
+                operation: "UpdateContinuousBackups",
+                code: "ContinuousBackupsUnavailableException",
+                message: "Backups are being enabled for the table: orders. Please retry later",
+                httpStatus: 400,
+                kind: AWSError.classify(code: "ContinuousBackupsUnavailableException", message: "", httpStatus: 400)
+            )
+        )
+        var memory = Executor.Memory()
+        let result = await execute(F.plan(F.spec, observed), control: control, memory: &memory)
+        #expect(result.outcome == .pending)
+        #expect(result.message.contains("not available yet"))
+    }
+
+    @Test("a TTL change AWS refuses within the hour is flagged until the hour is up, not failed")
+    func timeToLiveWithinTheHour() async throws {
+        var observed = F.observed
+        observed.ttlAttribute = nil
+        let message = "Time to live has been modified multiple times within a fixed interval"
+        let control = RecordingControl()
+        control.fail(
+            "UpdateTimeToLive",
+            with: AWSError(
+                operation: "UpdateTimeToLive",
+                code: "ValidationException",
+                message: message,
+                httpStatus: 400,
+                kind: AWSError.classify(code: "ValidationException", message: message, httpStatus: 400)
+            )
+        )
+        let now = try #require(UTCTime.parse("2030-01-01T10:00:00Z"))
+        var memory = Executor.Memory()
+        let result = await execute(F.plan(F.spec, observed), control: control, memory: &memory, now: now)
+        #expect(result.outcome == .flagged)
+        #expect(result.message.contains("2030-01-01T11:00:00Z"))
+        #expect(result.changes.first { $0.field == "ttlAttribute" }?.reason == .rateLimited)
+    }
+
+    @Test("a TTL rename disables now and shows when the enable under the new name can run")
+    func timeToLiveRename() async throws {
+        var observed = F.observed
+        observed.ttlAttribute = "expires"
+        let control = RecordingControl()
+        let now = try #require(UTCTime.parse("2030-01-01T10:00:00Z"))
+        var memory = Executor.Memory()
+        let first = await execute(F.plan(F.spec, observed), control: control, memory: &memory, now: now)
+        #expect(control.calls == ["UpdateTimeToLive"])
+        #expect(first.outcome == .updated)
+        // Next cycle the TTL is disabled; the enable waits for the hour, without a call.
+        observed.ttlAttribute = nil
+        let second = await execute(
+            F.plan(F.spec, observed),
+            control: control,
+            memory: &memory,
+            now: now.addingTimeInterval(60)
+        )
+        #expect(control.calls == ["UpdateTimeToLive"])
+        #expect(second.outcome == .flagged)
+        #expect(second.message.contains("waits until 2030-01-01T11:00:00Z"))
+        let third = await execute(
+            F.plan(F.spec, observed),
+            control: control,
+            memory: &memory,
+            now: now.addingTimeInterval(3601)
+        )
+        #expect(control.calls == ["UpdateTimeToLive", "UpdateTimeToLive"])
+        #expect(third.outcome == .updated)
+    }
+
     @Test("a rate window flags the change with the time it can be retried, and it is not retried before")
     func rateWindow() async throws {
         var spec = F.spec
@@ -126,6 +202,34 @@ struct ExecutorTests {
         #expect(control.calls == ["UpdateTable", "UpdateTable"])
     }
 
+    @Test("an encryption switch is verified from UpdateTable's answer, not from an immediate DescribeTable")
+    func encryptionVerifiedFromAnswer() async {
+        var spec = F.spec
+        spec.encryption = .awsOwned
+        let policy = ReconcilePolicy(encryption: .apply)
+        let plan = F.plan(spec, policy: policy)
+        let control = RecordingControl()
+        var switching = TableDescription()
+        switching.SSEDescription = TableDescription.SSEDescriptionShape(
+            Status: "DISABLING",
+            SSEType: "KMS",
+            KMSMasterKeyArn: F.awsManagedArn
+        )
+        control.answerUpdates(with: switching)
+        // An eventually consistent read would still show the old key: it is not asked for.
+        var stale = TableDescription()
+        stale.SSEDescription = TableDescription.SSEDescriptionShape(
+            Status: "ENABLED",
+            SSEType: "KMS",
+            KMSMasterKeyArn: F.awsManagedArn
+        )
+        control.describeAfterUpdate(stale)
+        var memory = Executor.Memory()
+        let result = await execute(plan, spec: spec, control: control, memory: &memory, policy: policy)
+        #expect(result.outcome == .updated)
+        #expect(control.calls == ["UpdateTable"])
+    }
+
     @Test("an encryption change the endpoint ignores stays flagged and is not repeated")
     func encryptionNotApplied() async {
         var spec = F.spec
@@ -139,13 +243,13 @@ struct ExecutorTests {
             SSEType: "KMS",
             KMSMasterKeyArn: F.awsManagedArn
         )
-        control.describeAfterUpdate(still)
+        control.answerUpdates(with: still)
         var memory = Executor.Memory()
         let first = await execute(plan, spec: spec, control: control, memory: &memory, policy: policy)
         #expect(first.outcome == .flagged)
-        #expect(first.message.contains("still reports the old key"))
+        #expect(first.message.contains("shows neither the new key nor a switch under way"))
         _ = await execute(plan, spec: spec, control: control, memory: &memory, policy: policy)
-        #expect(control.calls == ["UpdateTable", "DescribeTable"])
+        #expect(control.calls == ["UpdateTable"])
     }
 
     @Test("ResourceInUse on create adopts the existing table and plans it again")

@@ -8,6 +8,7 @@ final class RecordingControl: TableControl {
         var calls: [String] = []
         var failures: [String: AWSError] = [:]
         var table: TableDescription?
+        var updateAnswer = TableDescription()
     }
 
     let state = Mutex(State())
@@ -20,6 +21,11 @@ final class RecordingControl: TableControl {
 
     func describeAfterUpdate(_ table: TableDescription) {
         state.withLock { $0.table = table }
+    }
+
+    /// What UpdateTable answers (the table as AWS left it).
+    func answerUpdates(with table: TableDescription) {
+        state.withLock { $0.updateAnswer = table }
     }
 
     private func record(_ operation: String) throws(AWSError) {
@@ -62,7 +68,7 @@ final class RecordingControl: TableControl {
 
     func updateTable(_ input: UpdateTableInput) async throws(AWSError) -> TableDescription {
         try record("UpdateTable")
-        return TableDescription()
+        return state.withLock { $0.updateAnswer }
     }
 
     func updateTimeToLive(_ name: String, attribute: String, enabled: Bool) async throws(AWSError) {

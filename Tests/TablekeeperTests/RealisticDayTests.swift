@@ -11,9 +11,9 @@ struct RealisticDayTests {
         "first sync, commits, a bad manifest, encryption under both policies, drift, an outage, a force-push, restarts"
     )
     func day() async throws {
-        let moto = try await MotoServer.start()
-        defer { moto.stop() }
-        var proxy: LoopbackScript? = try await LoopbackScript.proxy(to: moto.port)
+        let aws = try await FidelityEndpoint.start()
+        defer { aws.stop() }
+        var proxy: LoopbackScript? = try await LoopbackScript.proxy(to: aws.port)
         let proxyPort = try #require(proxy?.port)
         let (orders, users, audit) = (Scenario.unique("orders"), Scenario.unique("users"), Scenario.unique("audit"))
         let scenario = try await Scenario(
@@ -21,7 +21,7 @@ struct RealisticDayTests {
                 "manifests/\(orders).json": Scenario.manifest(orders),
                 "manifests/\(users).json": Scenario.manifest(users, indexes: []),
             ],
-            moto: moto,
+            aws: aws,
             awsEndpoint: "http://127.0.0.1:\(proxyPort)"
         )
         var daemon = try scenario.startDaemon()
@@ -155,7 +155,7 @@ struct RealisticDayTests {
         let createdBefore = scenario.records().filter { $0.outcome == "created" }.count
         proxy = nil
         #expect(try await settle([orders: "failed", users: "failed", audit: "failed"], within: .seconds(60)))
-        proxy = try await LoopbackScript.proxy(port: proxyPort, to: moto.port)
+        proxy = try await LoopbackScript.proxy(port: proxyPort, to: aws.port)
         #expect(try await settle([orders: "in_sync", users: "in_sync", audit: "in_sync"], within: .seconds(60)))
         #expect(scenario.records().filter { $0.outcome == "created" }.count == createdBefore)
         #expect(try await scenario.boto("print(len(ddb.list_tables()['TableNames']))") == "3")

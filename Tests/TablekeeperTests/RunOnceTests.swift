@@ -3,7 +3,7 @@ import StatusLog
 import TestSupport
 import Testing
 
-/// The real binary against a real git remote and a real moto server.
+/// The real binary against a real git remote and the fidelity endpoint.
 @Suite("run --once, plan and status end to end")
 struct RunOnceTests {
     @Test("the example tables are created KMS-encrypted, converge, and the next run changes nothing")
@@ -36,9 +36,8 @@ struct RunOnceTests {
             """
         )
         #expect(encryption == "True")
-        // TTL and PITR follow once ACTIVE: the second cycle applies them, the third finds everything in sync.
-        #expect(try await scenario.runOnce().status == 0)
-        #expect(try await scenario.runOnce().status == 0)
+        // TTL and PITR follow once the tables are ACTIVE; then everything is in sync.
+        #expect(try await scenario.runUntilSettled().status == 0)
         #expect(try await Set(scenario.outcomes().values) == ["in_sync"])
         let settings = try await scenario.boto(
             """
@@ -86,9 +85,8 @@ struct RunOnceTests {
             #"print(ddb.describe_table(TableName="\#(name)")["Table"]["SSEDescription"]["KMSMasterKeyArn"])"#
         )
         #expect(reported == keyArn)
-        _ = try await scenario.runOnce()
-        let third = try await scenario.runOnce()
-        #expect(third.status == 0, "\(third.stdout)")
+        let settled = try await scenario.runUntilSettled()
+        #expect(settled.status == 0, "\(settled.stdout)")
         #expect(try await scenario.outcomes()[name] == "in_sync")
     }
 
@@ -96,8 +94,7 @@ struct RunOnceTests {
     func drift() async throws {
         let name = Scenario.unique("drift")
         let scenario = try await Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
-        _ = try await scenario.runOnce()
-        _ = try await scenario.runOnce()
+        _ = try await scenario.runUntilSettled()
         try await scenario.git.commit(
             files: [
                 "manifests/\(name).json": Scenario.manifest(
@@ -149,13 +146,19 @@ struct RunOnceTests {
         #expect(exists == "False")
     }
 
-    @Test("a managed table whose manifest is removed is flagged orphaned and kept")
+    @Test("a managed table whose manifest is removed is flagged orphaned and kept, even while CREATING")
     func orphan() async throws {
         let name = Scenario.unique("orphan")
         let keep = Scenario.unique("keep")
-        let scenario = try await Scenario(files: [
-            "manifests/\(name).json": Scenario.manifest(name), "manifests/\(keep).json": Scenario.manifest(keep),
-        ])
+        // Tables stay CREATING for the whole test: the sweep must still read their tags.
+        var settings = FidelityEndpoint.quick
+        settings["createDelay"] = 120
+        let scenario = try await Scenario(
+            files: [
+                "manifests/\(name).json": Scenario.manifest(name), "manifests/\(keep).json": Scenario.manifest(keep),
+            ],
+            aws: try await FidelityEndpoint.start(settings: settings)
+        )
         _ = try await scenario.runOnce()
         try await scenario.git.commit(files: ["manifests/\(name).json": nil], message: "remove a manifest")
         let result = try await scenario.runOnce()
@@ -165,6 +168,19 @@ struct RunOnceTests {
         #expect(record.changes?.first?.reason == "orphaned")
         let exists = try await scenario.boto(#"print("\#(name)" in ddb.list_tables()["TableNames"])"#)
         #expect(exists == "True")
+    }
+
+    @Test("a managed table whose manifest no longer parses is invalid, never orphaned")
+    func brokenManifestIsNotOrphan() async throws {
+        let name = Scenario.unique("broken")
+        let scenario = try await Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
+        _ = try await scenario.runUntilSettled()
+        try await scenario.git.commit(files: ["manifests/\(name).json": "{ not json"], message: "break it")
+        let result = try await scenario.runOnce()
+        #expect(result.status == 2)
+        let records = scenario.records().filter { $0.kind == .table && $0.cycle == scenario.records().last?.cycle }
+        #expect(records.map(\.outcome) == ["invalid"])
+        #expect(!records.contains { $0.changes?.first?.reason == "orphaned" })
     }
 
     @Test("a source that cannot be read makes no AWS call and exits 1")
@@ -210,7 +226,11 @@ struct ExportTests {
                 StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
                 SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key},
                 Tags=[{"Key": "team", "Value": "legacy"}], DeletionProtectionEnabled=True)
+            wait_active("\(name)")
             ddb.update_time_to_live(TableName="\(name)", TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"})
+            import time
+            while ddb.describe_time_to_live(TableName="\(name)")["TimeToLiveDescription"]["TimeToLiveStatus"] != "ENABLED":
+                time.sleep(0.1)
             """
         )
         let exported = try await scenario.tablekeeper(["export", "--table", name, "--config", scenario.configPath])
@@ -220,7 +240,7 @@ struct ExportTests {
         let validate = try await scenario.tablekeeper(["validate", folder.file("manifests")])
         #expect(validate.status == 0, "\(validate.stderr)")
         let plan = try await scenario.tablekeeper([
-            "plan", "--manifests", folder.file("manifests"), "--endpoint", scenario.moto.endpoint, "--region",
+            "plan", "--manifests", folder.file("manifests"), "--endpoint", scenario.aws.endpoint, "--region",
             "us-east-1",
         ])
         #expect(plan.stdout.contains("\(name) (us-east-1)  in sync"), "\(plan.stdout)")

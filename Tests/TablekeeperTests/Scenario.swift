@@ -2,11 +2,12 @@ import Foundation
 import StatusLog
 import TestSupport
 
-/// A user's setup: a git remote holding manifests, a moto endpoint, a config file, and the real binary.
+/// A user's setup: a git remote holding manifests, a fidelity endpoint (moto plus DynamoDB's real behaviour),
+/// a config file, and the real binary.
 final class Scenario: Sendable {
     let folder = TemporaryDirectory("tablekeeper-e2e")
     let git: GitFixture
-    let moto: MotoServer
+    let aws: FidelityEndpoint
     let region = "us-east-1"
 
     let ownsServer: Bool
@@ -15,10 +16,10 @@ final class Scenario: Sendable {
     /// The webhook secret, written to a file named in the config.
     static let webhookSecret = "test-webhook-secret-0123456789"
 
-    /// A scenario with its own moto server (other scenarios' managed tables would be orphans here).
+    /// A scenario with its own endpoint (other scenarios' managed tables would be orphans here).
     init(
         files: [String: String],
-        moto: MotoServer? = nil,
+        aws: FidelityEndpoint? = nil,
         policy: String = "{}",
         interval: String = "2s",
         sourceURL: String? = nil,
@@ -26,10 +27,10 @@ final class Scenario: Sendable {
     ) async throws {
         self.git = try await GitFixture(files: files)
         self.httpPort = try MotoServer.freePort()
-        let server: MotoServer
-        if let moto { server = moto } else { server = try await MotoServer.start() }
-        self.moto = server
-        self.ownsServer = moto == nil
+        let server: FidelityEndpoint
+        if let aws { server = aws } else { server = try await FidelityEndpoint.start() }
+        self.aws = server
+        self.ownsServer = aws == nil
         try folder.write("webhook-secret", Self.webhookSecret + "\n")
         try folder.write(
             "config.json",
@@ -47,7 +48,7 @@ final class Scenario: Sendable {
     }
 
     deinit {
-        if ownsServer { moto.stop() }
+        if ownsServer { aws.stop() }
     }
 
     var configPath: String { folder.file("config.json") }
@@ -98,6 +99,19 @@ final class Scenario: Sendable {
         try await tablekeeper(["run", "--config", configPath, "--once"])
     }
 
+    /// Runs `run --once` until a cycle leaves nothing pending, created or updated (as tables take time to
+    /// become ACTIVE on DynamoDB and on the fidelity endpoint); returns the last run.
+    func runUntilSettled(_ timeout: Duration = .seconds(30)) async throws -> ProcessResult {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let result = try await runOnce()
+            let counts = try await status()["lastCycle"].flatMap { ($0 as? [String: Any])?["counts"] as? [String: Int] }
+            let busy = ["pending", "created", "updated"].reduce(0) { $0 + (counts?[$1] ?? 0) }
+            if busy == 0 || ContinuousClock.now > deadline { return result }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+    }
+
     /// `tablekeeper status --json`, parsed.
     func status() async throws -> [String: Any] {
         let result = try await tablekeeper(["status", "--config", configPath, "--json"])
@@ -118,7 +132,7 @@ final class Scenario: Sendable {
         StatusLogReader.read(path: statusLogPath).records
     }
 
-    /// Runs a boto3 snippet against the moto endpoint (the endpoint is `endpoint`, clients `ddb` and `kms`).
+    /// Runs a boto3 snippet against the endpoint (the endpoint is `endpoint`, clients `ddb` and `kms`).
     @discardableResult
     func boto(_ code: String) async throws -> String {
         let prelude = """
@@ -128,9 +142,22 @@ final class Scenario: Sendable {
                                aws_access_key_id="AKIDTEST", aws_secret_access_key="test-secret")
             kms = boto3.client("kms", endpoint_url=endpoint, region_name="us-east-1",
                                aws_access_key_id="AKIDTEST", aws_secret_access_key="test-secret")
+            def wait_active(name):
+                # Tables take time to become ACTIVE, as on DynamoDB.
+                import time
+                for _ in range(200):
+                    try:
+                        t = ddb.describe_table(TableName=name)["Table"]
+                        if t["TableStatus"] == "ACTIVE" and all(
+                                i["IndexStatus"] == "ACTIVE" for i in t.get("GlobalSecondaryIndexes", [])):
+                            return t
+                    except ddb.exceptions.ResourceNotFoundException:
+                        pass
+                    time.sleep(0.1)
+                raise SystemExit(f"{name} did not become ACTIVE")
 
             """
-        let result = try await ProcessRunner.run("/usr/bin/env", ["python3", "-c", prelude + code, moto.endpoint])
+        let result = try await ProcessRunner.run("/usr/bin/env", ["python3", "-c", prelude + code, aws.endpoint])
         if result.status != 0 { throw ScenarioError(description: result.stderr) }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
