@@ -47,14 +47,14 @@ struct RealisticDayTests {
             ) == "ENABLED"
         )
 
-        // 2. Commits: a new table with tags, a GSI, a TTL rename, provisioned billing.
+        // 2. Commits: a new table with tags, a GSI, provisioned billing.
         let auditTagged = Scenario.manifest(audit, indexes: [], extra: #", "tags": {"team": "security"}"#)
         let usersProvisioned = Scenario.manifest(
             users,
             indexes: [],
             extra:
                 #", "billingMode": "PROVISIONED", "provisionedThroughput": {"readCapacityUnits": 5, "writeCapacityUnits": 5}"#
-        ).replacingOccurrences(of: #""ttlAttribute": "ttl""#, with: #""ttlAttribute": "expires_at""#)
+        )
         try await scenario.git.commit(
             files: [
                 "manifests/\(audit).json": auditTagged,
@@ -66,7 +66,7 @@ struct RealisticDayTests {
             files: [
                 "manifests/\(users).json": usersProvisioned
             ],
-            message: "users: provisioned, TTL on expires_at"
+            message: "users: provisioned"
         )
         #expect(try await settle([orders: "in_sync", users: "in_sync", audit: "in_sync"]))
         #expect(
@@ -77,7 +77,7 @@ struct RealisticDayTests {
         #expect(
             try await scenario.boto(
                 "print(ddb.describe_time_to_live(TableName='\(users)')['TimeToLiveDescription'].get('AttributeName'))"
-            ) == "expires_at"
+            ) == "ttl"
         )
         #expect(
             try await scenario.boto(
@@ -102,8 +102,8 @@ struct RealisticDayTests {
         )
         #expect(try await settle([users: "in_sync"]))
 
-        // 4. An encryption change: flagged and untouched under "flag"; under "apply" the change is sent, and
-        //    since this endpoint ignores it, the table stays flagged and says so. Reverted, it is in sync again.
+        // 4. An encryption change: flagged and untouched under "flag"; under "apply" the switch is made (the table
+        //    goes through DISABLING, as on DynamoDB) and the table is in sync. Reverted, it is switched back.
         try await scenario.git.commit(
             files: [
                 "manifests/\(audit).json": Scenario.manifest(
@@ -123,18 +123,29 @@ struct RealisticDayTests {
         #expect(
             try await Scenario.waitUntil(.seconds(30)) {
                 scenario.records().contains {
-                    $0.table == audit && $0.message?.contains("still reports the old key") == true
+                    $0.table == audit && $0.outcome == "updated"
+                        && $0.changes?.contains { $0.field == "encryption" } == true
                 }
             }
         )
-        #expect(try await scenario.outcomes()[audit] == "flagged")
+        #expect(try await settle([audit: "in_sync"]))
+        #expect(try await describe(audit, #"t.get("SSEDescription")"#) == "None")
         try await scenario.git.commit(
             files: [
                 "manifests/\(audit).json": auditTagged
             ],
             message: "audit: back to KMS"
         )
+        #expect(
+            try await Scenario.waitUntil(.seconds(30)) {
+                scenario.records().contains {
+                    $0.table == audit && $0.outcome == "updated"
+                        && $0.changes?.contains { $0.field == "encryption" && $0.to == "KMS" } == true
+                }
+            }
+        )
         #expect(try await settle([audit: "in_sync"]))
+        #expect(try await describe(audit, #"t["SSEDescription"]["SSEType"]"#) == "KMS")
 
         // 5. Drift made by hand outside git: point-in-time recovery turned off is turned on again.
         try await scenario.boto(
@@ -186,7 +197,34 @@ struct RealisticDayTests {
         #expect(try await Scenario.waitUntil(.seconds(30)) { cycles() >= cyclesBefore + 2 })
         #expect(tableRecords() == before)
 
-        // 9. SIGTERM: exit 0, a whole log.
+        // 9. A TTL rename: DynamoDB allows one TTL change per table per hour, and the users table's TTL was enabled
+        //    minutes ago, so the rename is flagged (rate-limited) with the time it can start, and TTL is untouched.
+        try await scenario.git.commit(
+            files: [
+                "manifests/\(users).json": usersProvisioned.replacingOccurrences(
+                    of: #""ttlAttribute": "ttl""#,
+                    with: #""ttlAttribute": "expires_at""#
+                )
+            ],
+            message: "users: TTL on expires_at"
+        )
+        #expect(
+            try await Scenario.waitUntil(.seconds(30)) {
+                scenario.records().contains { record in
+                    record.table == users && record.outcome == "flagged"
+                        && record.changes?.contains { $0.field == "ttlAttribute" && $0.reason == "rate-limited" }
+                            == true
+                        && record.message?.contains("retried after") == true
+                }
+            }
+        )
+        #expect(
+            try await scenario.boto(
+                "print(ddb.describe_time_to_live(TableName='\(users)')['TimeToLiveDescription']['AttributeName'])"
+            ) == "ttl"
+        )
+
+        // 10. SIGTERM: exit 0, a whole log.
         kill(daemon.processIdentifier, SIGTERM)
         await daemon.exited()
         #expect(daemon.terminationStatus == 0)
