@@ -18,6 +18,19 @@ public final class FidelityEndpoint: Sendable {
         "inaccessibleDelay": 0.5, "replicaCreateDelay": 1.0, "replicaUpdateDelay": 0.5,
     ]
 
+    /// One endpoint shared by the tests of a process (with `quick` timings); tests use their own table names.
+    public static func shared() async throws -> FidelityEndpoint {
+        try await sharedStart.value
+    }
+
+    private static let sharedStart = Task {
+        let endpoint = try await FidelityEndpoint.start()
+        sharedFidelityPid = endpoint.pid
+        // Stopped by its pid when the test process exits.
+        atexit { kill(sharedFidelityPid, SIGKILL) }
+        return endpoint
+    }
+
     /// Starts an endpoint with `settings` laid over its defaults (see `scripts/fidelity/settings.py`).
     public static func start(settings: [String: any Sendable] = quick) async throws -> FidelityEndpoint {
         let configuration = String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)
@@ -140,3 +153,6 @@ public final class FidelityEndpoint: Sendable {
         }
     }
 }
+
+/// The shared endpoint's pid, for the exit hook (written once, before the hook is registered).
+nonisolated(unsafe) private var sharedFidelityPid: Int32 = 0

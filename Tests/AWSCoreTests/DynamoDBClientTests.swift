@@ -4,18 +4,18 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Every operation against a real moto server on loopback.
-@Suite("DynamoDB and KMS operations against moto")
-struct DynamoDBClientMotoTests {
+/// Every operation against the fidelity endpoint on loopback (moto itself only for its signature checking).
+@Suite("DynamoDB and KMS operations against the fidelity endpoint")
+struct DynamoDBClientTests {
     static func clients(
-        _ server: MotoServer,
+        _ endpoint: String,
         credentials: AWSCredentials = AWSCredentials(accessKeyID: "AKIDTEST", secretAccessKey: "secret", source: "test")
     ) -> (DynamoDBClient, KMSClient) {
         func make(_ service: AWSService) -> AWSJSONClient {
             AWSJSONClient(
                 service: service,
                 region: "us-east-1",
-                endpoint: URL(string: server.endpoint)!,
+                endpoint: URL(string: endpoint)!,
                 credentials: StaticCredentialProvider(credentials),
                 retry: RetryStrategy(maxAttempts: 2, transientBase: .milliseconds(5))
             )
@@ -29,7 +29,7 @@ struct DynamoDBClientMotoTests {
 
     @Test("create, describe, update, TTL, PITR, tags and list, as the reconciler uses them")
     func everyOperation() async throws {
-        let (dynamo, kms) = Self.clients(try await MotoServer.shared())
+        let (dynamo, kms) = Self.clients(try await FidelityEndpoint.shared().endpoint)
         let name = Self.uniqueName("ops")
         var input = CreateTableInput(
             TableName: name,
@@ -53,8 +53,10 @@ struct DynamoDBClientMotoTests {
         input.DeletionProtectionEnabled = true
         let created = try await dynamo.createTable(input)
         #expect(created.TableName == name)
+        #expect(created.TableStatus == "CREATING")
 
-        let described = try #require(try await dynamo.describeTable(name))
+        // DescribeTable is eventually consistent and the table takes a while to be ACTIVE.
+        let described = try await Self.waitUntilActive(dynamo, name)
         #expect(described.KeySchema == input.KeySchema)
         #expect(described.BillingModeSummary?.BillingMode == "PAY_PER_REQUEST")
         #expect(described.GlobalSecondaryIndexes?.first?.IndexName == "gsi-status")
@@ -68,17 +70,28 @@ struct DynamoDBClientMotoTests {
         try await dynamo.updateTimeToLive(name, attribute: "ttl", enabled: true)
         let ttl = try await dynamo.describeTimeToLive(name)
         #expect(ttl.AttributeName == "ttl")
-        #expect(ttl.TimeToLiveStatus == "ENABLED")
+        #expect(ttl.TimeToLiveStatus == "ENABLING")
 
-        try await dynamo.updateContinuousBackups(name, pointInTimeRecovery: true)
+        // Right after CreateTable, backups are not available yet: a classified, waitable error.
+        var enabled = false
+        for _ in 0..<50 where !enabled {
+            do {
+                try await dynamo.updateContinuousBackups(name, pointInTimeRecovery: true)
+                enabled = true
+            } catch {
+                #expect(error.code == "ContinuousBackupsUnavailableException")
+                #expect(error.kind == .stateConflict)
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
         let backups = try await dynamo.describeContinuousBackups(name)
         #expect(backups.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus == "ENABLED")
 
         try await dynamo.tagResource(arn, tags: (0..<12).map { TagShape(Key: "k\($0)", Value: "v\($0)") })
-        let tags = try await dynamo.listTags(arn)
-        #expect(tags.count == 13)  // all pages: moto pages by 10
+        // Tags show after a few seconds (eventually consistent, as the model documents).
+        #expect(try await Self.eventually { try await dynamo.listTags(arn).count == 13 })
         try await dynamo.untagResource(arn, keys: ["k0"])
-        #expect(try await dynamo.listTags(arn).count == 12)
+        #expect(try await Self.eventually { try await dynamo.listTags(arn).count == 12 })
 
         var update = UpdateTableInput(TableName: name)
         update.StreamSpecification = StreamSpecificationShape(StreamEnabled: true, StreamViewType: "NEW_IMAGE")
@@ -91,9 +104,9 @@ struct DynamoDBClientMotoTests {
 
     @Test("ListTables follows every page")
     func listTablesPages() async throws {
-        let server = try await MotoServer.start()
+        let server = try await FidelityEndpoint.start()
         defer { server.stop() }
-        let (dynamo, _) = Self.clients(server)
+        let (dynamo, _) = Self.clients(server.endpoint)
         for index in 0..<105 {
             _ = try await dynamo.createTable(
                 CreateTableInput(
@@ -109,7 +122,7 @@ struct DynamoDBClientMotoTests {
 
     @Test("a missing KMS key is a not-found error")
     func missingKey() async throws {
-        let (_, kms) = Self.clients(try await MotoServer.shared())
+        let (_, kms) = Self.clients(try await FidelityEndpoint.shared().endpoint)
         do {
             _ = try await kms.describeKey("arn:aws:kms:us-east-1:123456789012:alias/does-not-exist")
             Issue.record("no error")
@@ -125,13 +138,13 @@ struct DynamoDBClientMotoTests {
         defer { server.stop() }
         let key = try await Self.createIAMKey(server)
         let (good, _) = Self.clients(
-            server,
+            server.endpoint,
             credentials: AWSCredentials(accessKeyID: key.id, secretAccessKey: key.secret, source: "test")
         )
         _ = try await good.listTables()
         let wrongSecret = "not-the-secret-\(UUID().uuidString)"
         let (bad, _) = Self.clients(
-            server,
+            server.endpoint,
             credentials: AWSCredentials(accessKeyID: key.id, secretAccessKey: wrongSecret, source: "environment")
         )
         do {
@@ -144,6 +157,28 @@ struct DynamoDBClientMotoTests {
             #expect(!error.description.contains(wrongSecret))
             #expect(!error.description.contains("Signature="))
         }
+    }
+
+    /// DescribeTable until the table and its indexes are ACTIVE (10 s at most).
+    static func waitUntilActive(_ dynamo: DynamoDBClient, _ name: String) async throws -> TableDescription {
+        for _ in 0..<100 {
+            if let table = try await dynamo.describeTable(name), table.TableStatus == "ACTIVE",
+                table.GlobalSecondaryIndexes?.allSatisfy({ $0.IndexStatus == "ACTIVE" }) ?? true
+            {
+                return table
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw AWSError(operation: "DescribeTable", code: "Timeout", message: "\(name) not ACTIVE", kind: .other)
+    }
+
+    /// Whether `condition` holds within 5 s.
+    static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+        for _ in 0..<50 {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
     }
 
     /// Creates an IAM user with DynamoDB access and an access key in moto (the three unauthenticated calls).
