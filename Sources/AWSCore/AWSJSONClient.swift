@@ -86,6 +86,13 @@ public struct AWSJSONClient: Sendable {
         }
     }
 
+    /// Whether `operation` changes state, so that a timeout or a 5xx leaves it unknown whether it took effect.
+    /// Such calls are retried only after throttling (which AWS answers before acting), never after a 5xx.
+    public static func changesState(_ operation: String) -> Bool {
+        let reads = ["Describe", "List", "Get", "Query", "Scan", "BatchGet", "TransactGet"]
+        return !reads.contains { operation.hasPrefix($0) }
+    }
+
     /// Sends a JSON body for `operation`, with retries, and returns the response body.
     public func send(_ operation: String, body: [UInt8]) async throws(AWSError) -> [UInt8] {
         var attempt = 1
@@ -98,6 +105,16 @@ public struct AWSJSONClient: Sendable {
                 return result
             } catch {
                 observer?.requestFinished(service: service.signingName, operation: operation, errorCode: error.code)
+                if error.kind == .transient, Self.changesState(operation) {
+                    // After a timeout or a 5xx the first attempt may have made the change: never send it again
+                    // blindly; the next cycle observes and plans again.
+                    var unsure = error
+                    unsure.message = String(
+                        (error.message + " (not retried: the change may have been made; the next cycle looks again)")
+                            .prefix(500)
+                    )
+                    throw unsure
+                }
                 guard error.isRetryable, attempt < retry.maxAttempts, retry.acquireRetry(after: error) else {
                     throw error
                 }

@@ -27,17 +27,32 @@ public struct DynamoDBClient: Sendable {
 
     /// DescribeTable; nil when the table does not exist.
     public func describeTable(_ name: String) async throws(AWSError) -> TableDescription? {
+        let output: TableOutput
         do {
-            return try await client.call("DescribeTable", TableNameInput(TableName: name), as: TableOutput.self).Table
+            output = try await client.call("DescribeTable", TableNameInput(TableName: name), as: TableOutput.self)
         } catch  where error.kind == .notFound {
+            // Absence is only ResourceNotFoundException.
             return nil
         }
+        guard let table = output.Table else { throw Self.memberMissing("DescribeTable", "Table") }
+        return table
     }
 
     /// UpdateTable.
     public func updateTable(_ input: UpdateTableInput) async throws(AWSError) -> TableDescription {
         let output = try await client.call("UpdateTable", input, as: TableOutput.self)
-        return output.TableDescription ?? TableDescription()
+        guard let table = output.TableDescription else { throw Self.memberMissing("UpdateTable", "TableDescription") }
+        return table
+    }
+
+    /// A success whose body lacks the member that carries the answer: an error, never an empty or absent table.
+    static func memberMissing(_ operation: String, _ member: String) -> AWSError {
+        AWSError(
+            operation: operation,
+            code: "MalformedResponse",
+            message: "the answer has no \(member) member; nothing is concluded from it",
+            kind: .other
+        )
     }
 
     /// ListTables, all pages.

@@ -66,6 +66,8 @@ public struct ObservedTable: Sendable, Equatable {
     public var localIndexes: [LocalSecondaryIndex]
     /// Stream view, nil when disabled.
     public var stream: StreamView?
+    /// The current stream's ARN (`LatestStreamArn`), when reported.
+    public var streamArn: String?
     /// Encryption.
     public var encryption: ObservedEncryption
     /// `SSEDescription.Status` (`UPDATING` while a key switch runs).
@@ -220,6 +222,7 @@ extension ObservedTable {
             // moto appends on re-tagging; the last value of a key is the current one.
             tags: Dictionary(tags.map { ($0.Key, $0.Value) }) { _, last in last }
         )
+        self.streamArn = description.LatestStreamArn
     }
 }
 

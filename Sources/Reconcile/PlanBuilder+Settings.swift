@@ -27,9 +27,21 @@ extension PlanBuilder {
             input.StreamSpecification = StreamSpecificationShape(StreamEnabled: false)
             steps.append(.updateTable(input, what: "disable stream", field: "stream"))
         case (.some, .some):
-            // The view type cannot be edited: disable now, enable with the new view on a later cycle
-            // (a new stream with a new ARN: consumers must follow it).
-            guard inPlace("stream", from: from, to: to, class: .safe) else { return }
+            // The view type cannot be edited: DynamoDB can only disable the stream and enable a new one, with a
+            // new ARN; writes made in between reach no stream. That loses change data: destructive.
+            let current = observed.streamArn.map { " (\($0))" } ?? ""
+            guard
+                inPlace(
+                    "stream",
+                    from: from,
+                    to: to,
+                    class: .destructive,
+                    advice: "a stream's view type cannot be changed in place: the stream\(current) is disabled and a "
+                        + "new one with a new ARN is enabled on a later cycle, and writes made in between reach no "
+                        + "stream; move its consumers to the new ARN, then set policy.destructive to \"apply\" or "
+                        + "do it by hand, or keep \(from) in the manifest"
+                )
+            else { return }
             input.StreamSpecification = StreamSpecificationShape(StreamEnabled: false)
             steps.append(.updateTable(input, what: "disable stream to change its view to \(to)", field: "stream"))
         case (nil, nil):

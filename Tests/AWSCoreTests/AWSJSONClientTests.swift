@@ -1,4 +1,5 @@
 import AWSCore
+import DynamoDBControl
 import Foundation
 import Testing
 
@@ -87,6 +88,53 @@ struct AWSJSONClientTests {
             #expect(!error.message.isEmpty)
         }
         #expect(try server.requestCount() == 1)
+    }
+
+    @Test(
+        "a call that changes state is not sent again after a 5xx, only after throttling",
+        arguments: ["CreateTable", "UpdateTable", "UpdateTimeToLive", "UpdateContinuousBackups", "TagResource"]
+    )
+    func mutatingNotRetriedAfter5xx(operation: String) async throws {
+        let server = try await ScriptedServer(responses: [
+            (500, #"{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"oops"}"#)
+        ])
+        do {
+            _ = try await client(server, retry: Self.fast()).send(operation, body: Array("{}".utf8))
+            Issue.record("no error")
+        } catch {
+            #expect(error.kind == .transient)
+            #expect(error.message.contains("not retried: the change may have been made"))
+        }
+        #expect(try server.requestCount() == 1)
+        let throttled = try await ScriptedServer(responses: [
+            (400, #"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"slow down"}"#),
+            (200, "{}"),
+        ])
+        _ = try await client(throttled, retry: Self.fast()).send(operation, body: Array("{}".utf8))
+        #expect(try throttled.requestCount() == 2)
+    }
+
+    @Test("a read is retried after a 5xx")
+    func readsRetried() async throws {
+        let server = try await ScriptedServer(responses: [
+            (500, #"{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"oops"}"#),
+            (200, #"{"Table":{"TableName":"orders"}}"#),
+        ])
+        _ = try await client(server, retry: Self.fast()).send("DescribeTable", body: Array("{}".utf8))
+        #expect(try server.requestCount() == 2)
+    }
+
+    @Test("a DescribeTable answer without Table is an error, never an absent table")
+    func describeWithoutTable() async throws {
+        let server = try await ScriptedServer(responses: [(200, "{}")])
+        let dynamo = DynamoDBClient(client: client(server, retry: Self.fast()))
+        do {
+            let table = try await dynamo.describeTable("orders")
+            Issue.record("answered \(String(describing: table))")
+        } catch {
+            #expect(error.code == "MalformedResponse")
+            #expect(error.message.contains("no Table member"))
+        }
     }
 
     @Test("an empty retry bucket stops retries")

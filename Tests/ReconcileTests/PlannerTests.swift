@@ -242,13 +242,21 @@ struct PlannerTests {
         )
     }
 
-    @Test("a stream view change disables the stream first")
+    @Test("a stream view change is destructive: flagged with the ARN and the gap; under apply, disabled first")
     func streamViewChanged() throws {
         var spec = F.spec
         spec.stream = .newImage
         var observed = F.observed
         observed.stream = .keysOnly
-        let plan = F.plan(spec, observed)
+        observed.streamArn = "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-12-03T08:00:00.000"
+        let flagged = F.plan(spec, observed)
+        #expect(flagged.steps.isEmpty)
+        let change = try #require(flagged.changes.first)
+        #expect(change.action == .flag)
+        #expect(change.reason == .destructive)
+        #expect(change.advice?.contains("stream/2026-12-03T08:00:00.000") == true)
+        #expect(change.advice?.contains("writes made in between reach no stream") == true)
+        let plan = F.plan(spec, observed, policy: ReconcilePolicy(destructive: .apply))
         #expect(plan.changes.first?.action == .update)
         guard case .updateTable(let input, _, _) = try #require(plan.steps.first) else { return }
         #expect(input.StreamSpecification == StreamSpecificationShape(StreamEnabled: false))

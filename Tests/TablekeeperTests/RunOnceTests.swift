@@ -183,6 +183,26 @@ struct RunOnceTests {
         #expect(!records.contains { $0.changes?.first?.reason == "orphaned" })
     }
 
+    @Test("an UpdateTable whose answer is lost is not sent again: the next cycle finds it made")
+    func lostAnswerNotRepeated() async throws {
+        let name = Scenario.unique("lost")
+        let scenario = try await Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
+        _ = try await scenario.runUntilSettled()
+        try await scenario.aws.fault("UpdateTable", kind: "lost", table: name)
+        try await scenario.git.commit(
+            files: ["manifests/\(name).json": Scenario.manifest(name, extra: #", "deletionProtection": true"#)],
+            message: "protect"
+        )
+        let failed = try await scenario.runOnce()
+        #expect(failed.status == 2)
+        #expect(try await scenario.outcomes()[name] == "failed")
+        let settled = try await scenario.runUntilSettled()
+        #expect(settled.status == 0, "\(settled.stdout)")
+        #expect(try await scenario.outcomes()[name] == "in_sync")
+        let updates = try await scenario.aws.journal(operation: "UpdateTable", table: name)
+        #expect(updates.map(\.code) == ["InternalServerError"])
+    }
+
     @Test("a source that cannot be read makes no AWS call and exits 1")
     func sourceError() async throws {
         let name = Scenario.unique("src")

@@ -163,7 +163,8 @@ class DynamoDB:
         if "OnDemandThroughput" in payload:
             state.on_demand[None] = payload["OnDemandThroughput"]
         self.states[(account, region, name)] = state
-        return self.described(request, account, region, name, "TableDescription")
+        # CreateTable always answers CREATING, however slowly this endpoint got to answering.
+        return self.described(request, account, region, name, "TableDescription", status="CREATING")
 
     def op_DescribeTable(self, request, account):
         name = request.payload.get("TableName")
@@ -299,7 +300,7 @@ class DynamoDB:
         for effect in effects:
             effect()
         state.mark_busy(now, delay)
-        return self.described(request, account, region, name, "TableDescription")
+        return self.described(request, account, region, name, "TableDescription", status="UPDATING")
 
     def check_indexes(self, payload, table, state, now, effects):
         updates = payload.get("GlobalSecondaryIndexUpdates", [])
