@@ -16,6 +16,8 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
         case concurrencyLimit
         /// A rate window (encryption, billing, throughput or TTL changes per day/hour): blocked until a time.
         case rateWindow
+        /// A hard quota (`LimitExceededException` about a count: tables, indexes, tags): fails until raised.
+        case quota
         /// The credentials were refused or missing.
         case authentication
         /// Permission denied.
@@ -93,7 +95,8 @@ extension AWSError {
         case "ResourceNotFoundException", "ResourceNotFound", "TableNotFoundException", "NotFoundException":
             return .notFound
         case "LimitExceededException":
-            return isRateWindow(message) ? .rateWindow : .concurrencyLimit
+            if isRateWindow(message) { return .rateWindow }
+            return isConcurrencyLimit(message) ? .concurrencyLimit : .quota
         case "AccessDeniedException", "AccessDenied": return .accessDenied
         case "ValidationException", "InvalidParameterValue", "SerializationException":
             // UpdateTimeToLive within an hour of the last change is a rate window, not a bad request: AWS says
@@ -104,6 +107,15 @@ extension AWSError {
         default:
             return authenticationCodes.contains(code) ? .authentication : .other
         }
+    }
+
+    /// Whether a `LimitExceededException` message speaks of operations running at once ("Only 1 online index can
+    /// be created or deleted simultaneously", "… tables can be created, updated, or deleted simultaneously",
+    /// tables and indexes in the CREATING, UPDATING or DELETING state): wait, it clears by itself.
+    static func isConcurrencyLimit(_ message: String) -> Bool {
+        let lowered = message.lowercased()
+        return lowered.contains("simultaneously") || lowered.contains("creating, updating")
+            || lowered.contains("creating, deleting") || lowered.contains("at a time")
     }
 
     /// Whether a `LimitExceededException` message speaks of a per-day or per-hour window.

@@ -111,13 +111,20 @@ extension Executor {
                 actionTaken: actionTaken
             )
         default:
+            // Retried with backoff per table and step (5 s doubling to 15 min), not every cycle.
+            let key = blockKey(plan, step)
+            let attempts = (memory.backoff[key]?.attempts ?? 0) + 1
+            let until = now.addingTimeInterval(Memory.backoffDelay(attempts: attempts))
+            memory.backoff[key] = (attempts, until, error.description, fingerprintOf(plan, step))
+            let quota =
+                error.kind == .quota ? "AWS quota reached; raise it in Service Quotas or change the manifest; " : ""
             return TableResult(
                 manifest: plan.manifest,
                 table: plan.table,
                 region: plan.region,
                 outcome: .failed,
                 changes: changes,
-                message: "\(step.summary) failed",
+                message: "\(step.summary) failed; \(quota)tried again after \(UTCTime.format(until, fraction: false))",
                 error: error.description,
                 actionTaken: actionTaken
             )

@@ -22,17 +22,25 @@ public struct Executor: Sendable {
         var blocked: [String: (until: Date?, why: String, fingerprint: String)] = [:]
         /// When Tablekeeper last changed the table's TTL (AWS allows one change an hour).
         var lastTimeToLiveChange: Date?
+        /// `region/table/field` → failures in a row of that step, when it may be tried again, and the error.
+        var backoff: [String: (attempts: Int, until: Date, error: String, fingerprint: String)] = [:]
 
         /// Empty memory.
         public init() {}
 
         /// Whether nothing is remembered (a TTL change older than the hour no longer matters).
         public var isEmpty: Bool {
-            blocked.isEmpty && (lastTimeToLiveChange.map { Date().timeIntervalSince($0) > Self.ttlInterval } ?? true)
+            blocked.isEmpty && backoff.isEmpty
+                && (lastTimeToLiveChange.map { Date().timeIntervalSince($0) > Self.ttlInterval } ?? true)
         }
 
         /// AWS allows one UpdateTimeToLive per table per hour.
         static let ttlInterval: TimeInterval = 3600
+
+        /// The wait after `attempts` failures in a row: 5 s doubling, at most 15 minutes.
+        public static func backoffDelay(attempts: Int) -> TimeInterval {
+            min(5 * Double(1 << min(max(0, attempts - 1), 20)), 900)
+        }
     }
 
     /// Executes `plan` for `desired` against `control`, at most one table-changing call.
@@ -65,6 +73,23 @@ public struct Executor: Sendable {
             markFlagged(&changes, field: fieldOf(step), reason: .rateLimited, advice: block.why)
             return true
         }
+        // A step that failed waits out its backoff (5 s doubling to 15 min) unless its change is another now.
+        var backingOff: [String] = []
+        steps.removeAll { step in
+            let key = blockKey(plan, step)
+            guard let wait = memory.backoff[key] else { return false }
+            if wait.fingerprint != fingerprintOf(plan, step) {
+                memory.backoff[key] = nil
+                return false
+            }
+            guard wait.until > now else { return false }
+            let when = UTCTime.format(wait.until, fraction: false)
+            backingOff.append("\(step.summary) failed (\(wait.error)); tried again after \(when)")
+            return true
+        }
+        if steps.isEmpty, !backingOff.isEmpty {
+            return result(plan, .failed, message: backingOff.joined(separator: "; "), error: backingOff.first)
+        }
         // The second half of a TTL rename waits for the hour AWS requires, shown with its time, without a call.
         if let last = memory.lastTimeToLiveChange, now.timeIntervalSince(last) < Memory.ttlInterval {
             steps.removeAll { step in
@@ -96,6 +121,7 @@ public struct Executor: Sendable {
             do throws(AWSError) {
                 let answer = try await perform(step, plan: plan, control: control)
                 done.append(step.summary)
+                memory.backoff[blockKey(plan, step)] = nil
                 if case .timeToLive = step { memory.lastTimeToLiveChange = now }
                 if case .updateTable(_, _, "encryption") = step, let answer,
                     let problem = verifyEncryption(answer, desired: desired)

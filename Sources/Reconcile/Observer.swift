@@ -100,12 +100,23 @@ public struct RegionKey: Hashable, Sendable {
     public var region: String
     /// The key id, key ARN, alias or alias ARN.
     public var key: String
+
+    /// A key identifier in a region.
+    public init(region: String, key: String) {
+        self.region = region
+        self.key = key
+    }
 }
 
 /// The KMS keys resolved this cycle.
 public struct KeyResolution: Sendable {
     /// DescribeKey results.
     public var results: [RegionKey: Result<KeyMetadata, AWSError>]
+
+    /// Resolutions from DescribeKey results.
+    public init(results: [RegionKey: Result<KeyMetadata, AWSError>]) {
+        self.results = results
+    }
 
     /// The region's AWS managed key ARN, nil when it does not exist yet.
     public func awsManagedKeyArn(region: String) -> String? {
@@ -121,7 +132,17 @@ public struct KeyResolution: Sendable {
             return .awsOwned
         case .kms:
             // DescribeKey on alias/aws/dynamodb creates the key on real AWS; an emulator may answer
-            // NotFound until a table uses it, which only means no table can be using it yet.
+            // NotFound until a table uses it, which only means no table can be using it yet. Any other failure
+            // (AccessDenied where IAM limits DescribeKey to customer keys, throttling, the network) leaves the
+            // table's key unknown: never a diff, never an UpdateTable that spends the key-switch quota.
+            let alias = EncryptionSpec.awsManagedKeyAlias
+            if case .failure(let error)? = results[RegionKey(region: spec.region, key: alias)], error.kind != .notFound
+            {
+                return .unresolvable(
+                    "the AWS managed key (\(alias)) could not be looked up, so the table's encryption cannot be "
+                        + "compared and nothing is changed: \(error); allow kms:DescribeKey on it"
+                )
+            }
             return .awsManaged(keyArn: awsManagedKeyArn(region: spec.region))
         case .customerKey:
             let key = spec.encryption.kmsKeyArn ?? ""

@@ -1,3 +1,4 @@
+import AWSCore
 import DynamoDBControl
 import Manifest
 import Reconcile
@@ -99,5 +100,39 @@ struct EncryptionPlanTests {
             context: RegionContext(awsManagedKeyArn: nil)
         )
         #expect(plan.changes.first?.field == "encryption")
+    }
+
+    @Test(
+        "a failed lookup of the AWS managed key fails the table instead of showing drift",
+        arguments: [
+            ("AccessDeniedException", AWSError.Kind.accessDenied), ("ThrottlingException", .throttling),
+            ("HTTP 503", .transient),
+        ]
+    )
+    func managedKeyLookupFails(code: String, kind: AWSError.Kind) {
+        let alias = RegionKey(region: "us-east-1", key: EncryptionSpec.awsManagedKeyAlias)
+        let failed = KeyResolution(results: [
+            alias: .failure(AWSError(operation: "DescribeKey", code: code, message: "no", kind: kind))
+        ])
+        var spec = F.spec
+        spec.encryption = EncryptionSpec(type: .kms)
+        guard case .unresolvable(let message) = failed.resolve(spec) else {
+            Issue.record("resolved despite the failure")
+            return
+        }
+        #expect(message.contains("could not be looked up"))
+        let plan = Planner.plan(
+            desired: DesiredTable(manifest: "m.json", spec: spec, encryption: failed.resolve(spec)),
+            observed: observed(.managed),
+            policy: ReconcilePolicy(encryption: .apply),
+            context: RegionContext(awsManagedKeyArn: nil)
+        )
+        #expect(plan.failure != nil)
+        #expect(plan.steps.isEmpty)
+        // An emulator's NotFound only means no table uses the key yet.
+        let missing = KeyResolution(results: [
+            alias: .failure(AWSError(operation: "DescribeKey", code: "NotFoundException", message: "", kind: .notFound))
+        ])
+        #expect(missing.resolve(spec) == .awsManaged(keyArn: nil))
     }
 }

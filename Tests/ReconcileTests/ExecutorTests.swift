@@ -172,6 +172,70 @@ struct ExecutorTests {
         #expect(third.outcome == .updated)
     }
 
+    @Test("a failing step is retried with backoff, 5 s doubling, not every cycle")
+    func backoff() async throws {
+        var observed = F.observed
+        observed.pointInTimeRecovery = false
+        let control = RecordingControl()
+        control.fail(
+            "UpdateContinuousBackups",
+            with: AWSError(
+                operation: "UpdateContinuousBackups",
+                code: "AccessDeniedException",
+                message: "no",
+                kind: .accessDenied
+            )
+        )
+        let now = try #require(UTCTime.parse("2030-01-01T10:00:00Z"))
+        var memory = Executor.Memory()
+        let plan = F.plan(F.spec, observed)
+        let first = await execute(plan, control: control, memory: &memory, now: now)
+        #expect(first.outcome == .failed)
+        #expect(first.message.contains("tried again after 2030-01-01T10:00:05Z"))
+        let waiting = await execute(plan, control: control, memory: &memory, now: now.addingTimeInterval(2))
+        #expect(waiting.outcome == .failed)
+        #expect(control.calls == ["UpdateContinuousBackups"])
+        let second = await execute(plan, control: control, memory: &memory, now: now.addingTimeInterval(6))
+        #expect(control.calls == ["UpdateContinuousBackups", "UpdateContinuousBackups"])
+        #expect(second.message.contains("tried again after 2030-01-01T10:00:16Z"))
+        #expect(Executor.Memory.backoffDelay(attempts: 20) == 900)
+    }
+
+    @Test(
+        "LimitExceededException: only operations running at once wait; a hard quota fails, named",
+        arguments: [
+            (
+                "Subscriber limit exceeded: Only 500 tables can be created, updated, or deleted simultaneously",
+                "pending"
+            ),
+            (
+                "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table",
+                "pending"
+            ),
+            (
+                "Subscriber limit exceeded: Number of Global Secondary Indexes exceeds the per-table limit of 20",
+                "failed"
+            ),
+            ("Subscriber limit exceeded: Table count limit of 2500 exceeded for this account and region", "failed"),
+        ]
+    )
+    func limitExceeded(message: String, outcome: String) async {
+        var spec = F.spec
+        spec.globalSecondaryIndexes.append(
+            GlobalSecondaryIndex(name: "gsi-a", partitionKey: KeyAttribute(name: "a", type: .string))
+        )
+        let control = RecordingControl()
+        let kind = AWSError.classify(code: "LimitExceededException", message: message, httpStatus: 400)
+        control.fail(
+            "UpdateTable",
+            with: AWSError(operation: "UpdateTable", code: "LimitExceededException", message: message, kind: kind)
+        )
+        var memory = Executor.Memory()
+        let result = await execute(F.plan(spec), spec: spec, control: control, memory: &memory)
+        #expect(result.outcome.rawValue == outcome)
+        if outcome == "failed" { #expect(result.message.contains("AWS quota reached")) }
+    }
+
     @Test("a rate window flags the change with the time it can be retried, and it is not retried before")
     func rateWindow() async throws {
         var spec = F.spec

@@ -203,6 +203,24 @@ struct RunOnceTests {
         #expect(updates.map(\.code) == ["InternalServerError"])
     }
 
+    @Test("a failed lookup of the AWS managed key fails the table with the KMS error and changes nothing")
+    func managedKeyLookupFails() async throws {
+        let name = Scenario.unique("kmsfail")
+        let scenario = try await Scenario(
+            files: ["manifests/\(name).json": Scenario.manifest(name)],
+            policy: #"{"encryption": "apply"}"#
+        )
+        _ = try await scenario.runUntilSettled()
+        // Every attempt of this cycle's DescribeKey fails (the client tries a read 4 times).
+        try await scenario.aws.fault("DescribeKey", kind: "503", count: 4)
+        let result = try await scenario.runOnce()
+        #expect(result.status == 2)
+        let record = try #require(scenario.records().last { $0.table == name })
+        #expect(record.outcome == "failed")
+        #expect(record.error?.contains("could not be looked up") == true)
+        #expect(try await scenario.aws.journal(operation: "UpdateTable", table: name).isEmpty)
+    }
+
     @Test("a source that cannot be read makes no AWS call and exits 1")
     func sourceError() async throws {
         let name = Scenario.unique("src")
