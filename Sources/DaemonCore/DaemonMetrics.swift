@@ -32,10 +32,16 @@ public struct DaemonMetrics: Sendable {
     let gitFetchFailures = Counter(label: "tablekeeper_git_fetch_failures_total")
     let lastSuccess = Gauge(label: "tablekeeper_last_successful_cycle_timestamp_seconds")
     let statusLogWritable = Gauge(label: "tablekeeper_status_log_writable")
+    let notifyDropped = Counter(label: "tablekeeper_notify_dropped_total")
 
     /// Creates the metrics; `MetricsSystem` must be bootstrapped first.
     public init() {
         statusLogWritable.record(1)
+    }
+
+    /// A systemd notification was dropped (the receiver's queue was full).
+    public func notificationDropped() {
+        notifyDropped.increment()
     }
 
     /// A git poll finished.

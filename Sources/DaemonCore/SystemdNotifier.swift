@@ -1,22 +1,34 @@
 import FoundationEssentials
 import Glibc
+import Synchronization
 
 /// The systemd notify protocol: datagrams of `KEY=VALUE` lines on the Unix socket named by `NOTIFY_SOCKET`
 /// (a path, or an abstract name when it starts with `@`). Without the variable every call does nothing, so
 /// the daemon runs the same outside systemd.
+///
+/// A message is never waited for: `sendto` blocks when the receiver's queue is full (Linux queues 10 datagrams,
+/// `net.unix.max_dgram_qlen`), and a blocked cooperative thread would stall the daemon, its shutdown included.
+/// A message that cannot be sent at once is dropped and counted.
 public final class SystemdNotifier: Sendable {
     /// The socket address, or nil when not run by systemd with `Type=notify`.
     public let socketPath: String?
     /// Half of `WATCHDOG_USEC` when systemd expects watchdog pings (and the pings are meant for this process).
     public let watchdogInterval: Duration?
+    /// Told of each message dropped because the receiver was not reading, with the count so far.
+    let onDrop: @Sendable (Int) -> Void
+    private let droppedCount = Atomic<Int>(0)
+
+    /// Messages dropped so far because the receiver's queue was full.
+    public var dropped: Int { droppedCount.load(ordering: .relaxed) }
 
     /// Reads the notify settings from this process's environment.
-    public convenience init() {
-        self.init(environment: ProcessInfo.processInfo.environment)
+    public convenience init(onDrop: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.init(environment: ProcessInfo.processInfo.environment, onDrop: onDrop)
     }
 
     /// Reads `NOTIFY_SOCKET`, `WATCHDOG_USEC` and `WATCHDOG_PID` from an environment.
-    public init(environment: [String: String]) {
+    public init(environment: [String: String], onDrop: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.onDrop = onDrop
         let path = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
         socketPath = path
         let pidMatches = environment["WATCHDOG_PID"].map { Int32($0) == getpid() } ?? true
@@ -31,7 +43,12 @@ public final class SystemdNotifier: Sendable {
     @discardableResult
     public func notify(_ lines: [String]) -> Bool {
         guard let socketPath else { return false }
-        return Self.send(lines.joined(separator: "\n"), to: socketPath)
+        let sent = Self.send(lines.joined(separator: "\n"), to: socketPath)
+        if !sent {
+            let count = droppedCount.add(1, ordering: .relaxed).newValue
+            onDrop(count)
+        }
+        return sent
     }
 
     /// `READY=1`.
@@ -86,7 +103,14 @@ public final class SystemdNotifier: Sendable {
         let bytes = Array(message.utf8)
         let sent = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                sendto(descriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL), socketAddress, socklen_t(length))
+                sendto(
+                    descriptor,
+                    bytes,
+                    bytes.count,
+                    Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT),
+                    socketAddress,
+                    socklen_t(length)
+                )
             }
         }
         return sent == bytes.count

@@ -41,7 +41,16 @@ struct Daemon {
             cycleLimit: ReconcileLoop.cycleLimit(configuration)
         )
         let wakeups = Wakeups()
-        let notifier = SystemdNotifier()
+        let metrics = DaemonMetrics()
+        let notifier = SystemdNotifier(onDrop: { count in
+            metrics.notificationDropped()
+            if count == 1 || count % 100 == 0 {
+                logger.warning(
+                    "systemd notification dropped: the notify socket's queue is full",
+                    metadata: ["dropped": "\(count)"]
+                )
+            }
+        })
         let routes = DaemonRoutes(health: health, registry: registry, wakeups: wakeups, webhookSecret: secret)
         let endpoint = try await bindEndpoint(configuration.http.listen, routes: routes)
         let loop = ReconcileLoop(
@@ -51,7 +60,7 @@ struct Daemon {
             wakeups: wakeups,
             notifier: notifier,
             routes: routes,
-            metrics: DaemonMetrics()
+            metrics: metrics
         )
         var groupConfiguration = ServiceGroupConfiguration(
             services: [

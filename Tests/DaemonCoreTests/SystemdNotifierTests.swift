@@ -1,5 +1,6 @@
 import DaemonCore
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -43,6 +44,22 @@ struct SystemdNotifierTests {
         #expect(other.watchdogInterval == nil)
         let bad = SystemdNotifier(environment: ["NOTIFY_SOCKET": "/x", "WATCHDOG_USEC": "soon"])
         #expect(bad.watchdogInterval == nil)
+    }
+
+    @Test("a receiver that never reads makes messages drop, counted, and never blocks")
+    func fullQueue() throws {
+        let listener = try NotifyListener(address: "@tablekeeper-full-\(UUID().uuidString)", reading: false)
+        let drops = Mutex(0)
+        let notifier = SystemdNotifier(
+            environment: ["NOTIFY_SOCKET": listener.address],
+            onDrop: { count in drops.withLock { $0 = count } }
+        )
+        let started = ContinuousClock.now
+        let sent = (0..<200).filter { _ in notifier.notify(["WATCHDOG=1"]) }.count
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(sent < 200)
+        #expect(notifier.dropped == 200 - sent)
+        #expect(drops.withLock { $0 } == notifier.dropped)
     }
 
     @Test("a socket nobody listens on is reported, not fatal")

@@ -24,9 +24,7 @@ struct DaemonServiceTests {
         // A long interval: after the first cycles only a webhook starts one.
         let scenario = try await Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)], interval: "1h")
         let listener = try NotifyListener(address: "@tablekeeper-test-\(UUID().uuidString)")
-        let process = try scenario.startDaemon(
-            environment: ["NOTIFY_SOCKET": listener.address, "WATCHDOG_USEC": "600000"]
-        )
+        let process = try scenario.startAsSystemd(notifySocket: listener.address, watchdogUsec: 600_000)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let port = scenario.httpPort
 
@@ -206,6 +204,26 @@ struct DaemonServiceTests {
         #expect(scenario.records().contains { $0.table == name && $0.outcome == "created" })
         kill(process.processIdentifier, SIGTERM)
         await process.exited()
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test("a notify socket nobody reads never stalls the daemon: SIGTERM still exits 0 within 10 s")
+    func unreadNotifySocket() async throws {
+        let name = Scenario.unique("stall")
+        let scenario = try await Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)], interval: "1h")
+        let listener = try NotifyListener(address: "@tablekeeper-unread-\(UUID().uuidString)", reading: false)
+        // Watchdog pings every 50 ms fill the receiver's queue (10 datagrams) within a second.
+        let process = try scenario.startAsSystemd(notifySocket: listener.address, watchdogUsec: 100_000)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        #expect(try await Scenario.waitUntil(.seconds(30)) { try await scenario.outcomes()[name] != nil })
+        try await Task.sleep(for: .seconds(2))
+        let metrics = await LoopbackHTTP.request(port: scenario.httpPort, path: "/metrics")
+        let dropped = metrics.body.split(separator: "\n").first { $0.hasPrefix("tablekeeper_notify_dropped_total ") }
+        #expect((dropped?.split(separator: " ").last.flatMap { Double($0) } ?? 0) > 0, "\(metrics.body)")
+        let started = ContinuousClock.now
+        kill(process.processIdentifier, SIGTERM)
+        await process.exited()
+        #expect(ContinuousClock.now - started < .seconds(10))
         #expect(process.terminationStatus == 0)
     }
 }

@@ -85,6 +85,37 @@ final class Scenario: Sendable {
         return process
     }
 
+    /// Starts `tablekeeper run` as systemd starts the shipped unit: `NOTIFY_SOCKET`, `WATCHDOG_USEC`,
+    /// `WATCHDOG_PID` set to the daemon's own pid (through an exec wrapper, as systemd sets it for the main
+    /// process), and the `*_DIRECTORY` variables of the directories `deploy/tablekeeper.service` asks for.
+    func startAsSystemd(notifySocket: String, watchdogUsec: Int = 1_000_000) throws -> Process {
+        let unit = try String(contentsOfFile: RepositoryPaths.path("deploy/tablekeeper.service"), encoding: .utf8)
+        var environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }
+        environment["AWS_EC2_METADATA_DISABLED"] = "true"
+        environment["NOTIFY_SOCKET"] = notifySocket
+        environment["WATCHDOG_USEC"] = String(watchdogUsec)
+        for line in unit.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0].hasSuffix("Directory"), !parts[0].contains("Working") else { continue }
+            // StateDirectory=tablekeeper -> STATE_DIRECTORY=<a folder of this scenario>/state/tablekeeper
+            let kind = String(parts[0].dropLast("Directory".count))
+            let folderPath = folder.file("\(kind.lowercased())/\(parts[1])")
+            try FileManager.default.createDirectory(atPath: folderPath, withIntermediateDirectories: true)
+            environment["\(kind.uppercased())_DIRECTORY"] = folderPath
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = [
+            "-c", #"WATCHDOG_PID=$$ exec "$0" "$@""#, RepositoryPaths.binary, "run", "--config", configPath,
+            "--log-level", "warning",
+        ]
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// Polls `condition` every 100 ms until it holds or `timeout` passes.
     static func waitUntil(_ timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout

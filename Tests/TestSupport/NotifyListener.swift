@@ -8,8 +8,9 @@ public final class NotifyListener: @unchecked Sendable {
     private let lock = NSLock()
     private var received: [String] = []
 
-    /// Binds the socket and starts collecting messages.
-    public init(address: String) throws {
+    /// Binds the socket and starts collecting messages; with `reading` false nobody ever reads it, so its queue
+    /// fills up (as when systemd is slow to drain it).
+    public init(address: String, reading: Bool = true) throws {
         self.address = address
         descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var socketAddress = sockaddr_un()
@@ -27,6 +28,7 @@ public final class NotifyListener: @unchecked Sendable {
         }
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard reading else { return }
         // The reader owns the descriptor: it closes it once the listener is gone.
         let thread = Thread { [descriptor, address, weak self] in
             var buffer = [UInt8](repeating: 0, count: 4096)
