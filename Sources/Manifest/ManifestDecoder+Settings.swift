@@ -41,7 +41,8 @@ extension ManifestDecoder {
             diagnostics.add(
                 "$.tags",
                 "has \(reader.members.count) tags",
-                fix: "DynamoDB allows at most \(ManifestRules.maximumTags) tags per table"
+                fix: "keep at most \(ManifestRules.maximumTags): DynamoDB allows 50 tags per table and Tablekeeper "
+                    + "adds tablekeeper:managed and tablekeeper:manifest"
             )
         }
         var tags: [String: String] = [:]
@@ -64,29 +65,24 @@ extension ManifestDecoder {
                 diagnostics.add(path, "tag keys starting with \"aws:\" belong to AWS", fix: "choose another key")
             } else if key.hasPrefix(ManifestRules.reservedTagPrefix) {
                 diagnostics.add(path, "tag keys starting with \"tablekeeper:\" are reserved", fix: "choose another key")
-            } else if !(1...128).contains(key.count) || !isTagText(key) {
+            } else if !(1...128).contains(key.count) || !ManifestRules.isTagText(key) {
                 diagnostics.add(
                     path,
                     "\(quoted(key)) is not a valid tag key",
-                    fix: "use 1 to 128 letters, digits, spaces and + - = . _ : / @"
+                    fix:
+                        "use 1 to 128 letters, digits, white space and + - = . _ : /; DynamoDB allows no other characters"
                 )
-            } else if value.count > 256 || !isTagText(value) {
+            } else if value.count > 256 || !ManifestRules.isTagText(value) {
                 diagnostics.add(
                     path,
                     "is not a valid tag value",
-                    fix: "use at most 256 letters, digits, spaces and + - = . _ : / @"
+                    fix:
+                        "use at most 256 letters, digits, white space and + - = . _ : /; DynamoDB allows no other characters"
                 )
             }
             tags[key] = value
         }
         return tags
-    }
-
-    static func isTagText(_ text: String) -> Bool {
-        text.unicodeScalars.allSatisfy { scalar in
-            scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == " "
-                || "+-=._:/@".unicodeScalars.contains(scalar)
-        }
     }
 
     static func decodeEncryption(

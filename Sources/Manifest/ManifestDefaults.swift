@@ -20,8 +20,18 @@ public enum ManifestRules {
     public static let maximumGlobalIndexes = 20
     /// Most local secondary indexes per table.
     public static let maximumLocalIndexes = 5
-    /// Most user tags per table.
-    public static let maximumTags = 50
+    /// Most user tags per table: DynamoDB allows 50 and Tablekeeper adds two (`tablekeeper:managed`,
+    /// `tablekeeper:manifest`).
+    public static let maximumTags = 48
+
+    /// Whether `text` uses only what DynamoDB allows in tag keys and values: letters, digits, white space and
+    /// `+ - = . _ : /` (DevGuide, TaggingRestrictions).
+    public static func isTagText(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { scalar in
+            scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar.properties.isWhitespace
+                || "+-=._:/".unicodeScalars.contains(scalar)
+        }
+    }
     /// Most projected non-key attributes across all of a table's indexes.
     public static let maximumProjectedAttributes = 100
     /// Largest provisioned capacity accepted in a manifest.

@@ -190,7 +190,7 @@ public enum ManifestSchema {
             (
                 "tags",
                 object([
-                    ("type", "object"), ("maxProperties", 50),
+                    ("type", "object"), ("maxProperties", 48),
                     (
                         "propertyNames",
                         object([("maxLength", 128), ("not", object([("pattern", "^(aws|tablekeeper):")]))])

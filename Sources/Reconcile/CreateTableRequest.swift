@@ -68,7 +68,7 @@ enum CreateTableRequest {
             .map(sseShape)
         var tags = spec.tags.sorted { $0.key < $1.key }.map { TagShape(Key: $0.key, Value: $0.value) }
         tags.append(TagShape(Key: ReconcileTags.managed, Value: "true"))
-        tags.append(TagShape(Key: ReconcileTags.manifest, Value: desired.manifest))
+        tags.append(TagShape(Key: ReconcileTags.manifest, Value: ReconcileTags.manifestValue(desired.manifest)))
         input.Tags = tags
         if spec.tableClass != .standard { input.TableClass = spec.tableClass.rawValue }
         if spec.deletionProtection { input.DeletionProtectionEnabled = true }

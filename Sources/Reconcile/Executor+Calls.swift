@@ -152,7 +152,7 @@ extension Executor {
         let replanned = Planner.plan(desired: desired, observed: observed, policy: policy, context: context)
         let summary = summarize(replanned, changes: replanned.changes)
         var adopted = summary
-        if replanned.pendingReason != nil || !replanned.steps.isEmpty {
+        if replanned.waitingReason != nil || !replanned.steps.isEmpty {
             adopted.outcome = adopted.outcome == .flagged ? .flagged : .pending
         }
         let left = replanned.changes.isEmpty ? "it matches the manifest" : "\(replanned.changes.count) changes planned"

@@ -58,7 +58,15 @@ public struct Executor: Sendable {
         if let pending = plan.pendingReason {
             return result(plan, plan.flags.isEmpty ? .pending : .flagged, message: "waiting: \(pending)")
         }
-        var steps = plan.stepsForThisCycle
+        // One blocked step never holds the others: every held step is set aside first, then this cycle's steps
+        // are chosen from the rest.
+        var steps = plan.steps
+        var waiting: [String] = []
+        for wait in plan.partialWaits {
+            let before = steps.count
+            steps.removeAll { fieldOf($0).hasPrefix(wait.field) }
+            if steps.count < before || plan.steps.isEmpty { waiting.append(wait.reason) }
+        }
         var blockedMessages: [String] = []
         var changes = plan.changes
         steps.removeAll { step in
@@ -87,9 +95,6 @@ public struct Executor: Sendable {
             backingOff.append("\(step.summary) failed (\(wait.error)); tried again after \(when)")
             return true
         }
-        if steps.isEmpty, !backingOff.isEmpty {
-            return result(plan, .failed, message: backingOff.joined(separator: "; "), error: backingOff.first)
-        }
         // The second half of a TTL rename waits for the hour AWS requires, shown with its time, without a call.
         if let last = memory.lastTimeToLiveChange, now.timeIntervalSince(last) < Memory.ttlInterval {
             steps.removeAll { step in
@@ -103,7 +108,19 @@ public struct Executor: Sendable {
                 return true
             }
         }
+        let available = steps
+        steps = TablePlan.forThisCycle(steps)
         guard !steps.isEmpty else {
+            if !backingOff.isEmpty {
+                return result(plan, .failed, message: backingOff.joined(separator: "; "), error: backingOff.first)
+            }
+            if !waiting.isEmpty, blockedMessages.isEmpty {
+                return result(
+                    plan,
+                    plan.flags.isEmpty ? .pending : .flagged,
+                    message: "waiting: \(waiting.joined(separator: ", "))"
+                )
+            }
             if !blockedMessages.isEmpty {
                 return TableResult(
                     manifest: plan.manifest,
@@ -111,7 +128,7 @@ public struct Executor: Sendable {
                     region: plan.region,
                     outcome: .flagged,
                     changes: changes,
-                    message: blockedMessages.joined(separator: "; ")
+                    message: (blockedMessages + waiting.map { "waiting: \($0)" }).joined(separator: "; ")
                 )
             }
             return summarize(plan, changes: changes)
@@ -181,9 +198,10 @@ public struct Executor: Sendable {
                 actionTaken: true
             )
         }
-        let remaining = plan.steps.count - steps.count - blockedMessages.count
+        let remaining = available.count - steps.count
         let rest = remaining > 0 ? " (\(remaining) more step\(remaining == 1 ? "" : "s") next cycle)" : ""
-        let waiting = blockedMessages.isEmpty ? "" : "; \(blockedMessages.joined(separator: "; "))"
+        let held = blockedMessages + backingOff + waiting.map { "waiting: \($0)" }
+        let heldText = held.isEmpty ? "" : "; \(held.joined(separator: "; "))"
         let flags = changes.filter { $0.action == .flag }
         let flagText = flags.isEmpty ? "" : "; flagged: \(flags.map(\.field).joined(separator: ", "))"
         return TableResult(
@@ -192,7 +210,7 @@ public struct Executor: Sendable {
             region: plan.region,
             outcome: flags.isEmpty ? .updated : .flagged,
             changes: changes,
-            message: "\(done.joined(separator: "; "))\(rest)\(flagText)\(waiting)",
+            message: "\(done.joined(separator: "; "))\(rest)\(flagText)\(heldText)",
             actionTaken: true
         )
     }

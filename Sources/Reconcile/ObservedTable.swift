@@ -1,4 +1,5 @@
 public import DynamoDBControl
+import FoundationEssentials
 public import Manifest
 
 /// A global secondary index as DynamoDB reports it.
@@ -128,6 +129,26 @@ public struct ObservedTable: Sendable, Equatable {
         self.tags = tags
     }
 
+    /// A transition that holds every step: the table itself, or its encryption, is changing.
+    public var tableTransition: String? {
+        if status != "ACTIVE" { return "table is \(status)" }
+        if encryptionStatus == "UPDATING" || encryptionStatus == "ENABLING" || encryptionStatus == "DISABLING" {
+            return "encryption is \(encryptionStatus ?? "")"
+        }
+        return nil
+    }
+
+    /// Transitions that hold only the steps they concern (field prefix → why): an index being built or deleted
+    /// holds index creates and deletes (DynamoDB allows one at a time), TTL ENABLING/DISABLING holds TTL changes.
+    public var partialTransitions: [(field: String, reason: String)] {
+        var waits: [(field: String, reason: String)] = []
+        if let index = globalIndexes.first(where: { $0.status != "ACTIVE" }) {
+            waits.append(("globalSecondaryIndexes[", "index \(index.name) is \(index.status)"))
+        }
+        if ttlStatus == "ENABLING" || ttlStatus == "DISABLING" { waits.append(("ttlAttribute", "TTL is \(ttlStatus)")) }
+        return waits
+    }
+
     /// Whether the table or one of its indexes or its encryption is in transition.
     public var transition: String? {
         if status != "ACTIVE" { return "table is \(status)" }
@@ -153,6 +174,22 @@ public enum ReconcileTags {
     public static let managed = "tablekeeper:managed"
     /// `tablekeeper:manifest = <path in repo>`.
     public static let manifest = "tablekeeper:manifest"
+
+    /// The `tablekeeper:manifest` value for a manifest path: the path itself when DynamoDB allows its characters
+    /// (`tables/orders.json`), else `base64:` and its UTF-8 in base64, whose alphabet tags allow
+    /// (`tables/orders (v2).json`, `team#1/x.json`), cut at DynamoDB's 256 characters.
+    public static func manifestValue(_ path: String) -> String {
+        if path.count <= 256, ManifestRules.isTagText(path) { return path }
+        return String(("base64:" + Data(path.utf8).base64EncodedString()).prefix(256))
+    }
+
+    /// The manifest path a `tablekeeper:manifest` value names, for messages.
+    public static func manifestPath(_ value: String) -> String {
+        guard value.hasPrefix("base64:"), let data = Data(base64Encoded: String(value.dropFirst(7))) else {
+            return value
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
 
     /// Whether a tag key is never compared with manifests.
     public static func isReserved(_ key: String) -> Bool {

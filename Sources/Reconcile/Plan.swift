@@ -99,8 +99,10 @@ public struct TablePlan: Sendable, Equatable {
     public var changes: [Change] = []
     /// The steps that apply the `update` and `create` changes, in the order they must run.
     public var steps: [Step] = []
-    /// Set when the table (or an index, its encryption or TTL) is in transition.
+    /// Set when the table or its encryption is in transition: every step waits.
     public var pendingReason: String?
+    /// Transitions that hold only some steps (field prefix and why); the table's other steps go on.
+    public var partialWaits: [PartialWait] = []
     /// Set when the table cannot be planned (KMS key not resolvable, invalid manifest).
     public var failure: String?
     /// The table's ARN, when it exists.
@@ -115,7 +117,12 @@ public struct TablePlan: Sendable, Equatable {
 
     /// Whether the table matches its manifest (a step may still add Tablekeeper's own tags to an adopted table).
     public var isInSync: Bool {
-        changes.isEmpty && pendingReason == nil && failure == nil
+        changes.isEmpty && pendingReason == nil && failure == nil && partialWaits.isEmpty
+    }
+
+    /// What a plan with nothing else to do waits for, if anything.
+    public var waitingReason: String? {
+        pendingReason ?? (partialWaits.isEmpty ? nil : partialWaits.map(\.reason).joined(separator: ", "))
     }
 
     /// The flags (changes that need a person).
@@ -126,7 +133,26 @@ public struct TablePlan: Sendable, Equatable {
     /// The steps allowed this cycle: one UpdateTable (or CreateTable), or else all the light calls
     /// (TTL, PITR, tags), which do not put the table in transition.
     public var stepsForThisCycle: [Step] {
+        Self.forThisCycle(steps)
+    }
+
+    /// Of `steps`, those one cycle makes: the first UpdateTable or CreateTable, or else all the light calls.
+    public static func forThisCycle(_ steps: [Step]) -> [Step] {
         if let first = steps.first(where: \.changesTableStatus) { return [first] }
         return steps
+    }
+}
+
+/// A transition that holds the steps whose field starts with `field`, e.g. an index being built.
+public struct PartialWait: Sendable, Equatable {
+    /// The field prefix of the steps held.
+    public var field: String
+    /// Why, e.g. `index gsi-status is CREATING`.
+    public var reason: String
+
+    /// Creates a wait.
+    public init(field: String, reason: String) {
+        self.field = field
+        self.reason = reason
     }
 }

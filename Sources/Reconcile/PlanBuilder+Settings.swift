@@ -200,7 +200,8 @@ extension PlanBuilder {
         // Adopted tables get Tablekeeper's own tags, so a removed manifest is reported as an orphan later. This is
         // housekeeping, not a difference from the manifest: it adds a step but no change.
         if policy.updates == .apply {
-            for (key, value) in [(ReconcileTags.managed, "true"), (ReconcileTags.manifest, desired.manifest)]
+            let manifest = ReconcileTags.manifestValue(desired.manifest)
+            for (key, value) in [(ReconcileTags.managed, "true"), (ReconcileTags.manifest, manifest)]
             where observed.tags[key] != value {
                 toTag.append(TagShape(Key: key, Value: value))
             }

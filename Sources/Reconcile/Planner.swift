@@ -56,7 +56,8 @@ public enum Planner {
         builder.compareTags()
         plan.changes = builder.changes
         plan.steps = builder.steps
-        plan.pendingReason = observed.transition
+        plan.pendingReason = observed.tableTransition
+        plan.partialWaits = observed.partialTransitions.map { PartialWait(field: $0.field, reason: $0.reason) }
         return plan
     }
 
@@ -64,7 +65,7 @@ public enum Planner {
     public static func planOrphan(_ observed: ObservedTable) -> TablePlan {
         var plan = TablePlan(manifest: nil, table: observed.name, region: observed.region)
         plan.tableArn = observed.arn
-        let source = observed.tags[ReconcileTags.manifest].map { " (was \($0))" } ?? ""
+        let source = observed.tags[ReconcileTags.manifest].map { " (was \(ReconcileTags.manifestPath($0)))" } ?? ""
         plan.changes = [
             Change(
                 field: "table",

@@ -81,7 +81,11 @@ extension Reconciler {
             let invalid = prepared.settled.filter { $0.outcome == .invalid }.map { "\($0.region)/\($0.table)" }
             let known = Set(named + invalid)
             let regions = Set(specs.map(\.spec.region) + settings.extraRegions)
-            let invalidPaths = Set(prepared.settled.filter { $0.outcome == .invalid }.compactMap(\.manifest))
+            let invalidPaths = Set(
+                prepared.settled.filter { $0.outcome == .invalid }.compactMap(\.manifest).map(
+                    ReconcileTags.manifestValue
+                )
+            )
             prepared.orphans = await findOrphans(regions: regions.sorted(), known: known, invalidPaths: invalidPaths)
         }
         return prepared

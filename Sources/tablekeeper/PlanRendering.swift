@@ -28,7 +28,7 @@ struct PlanRendering {
             } else if !plan.changes.isEmpty {
                 verdict = "update"
             } else {
-                verdict = plan.pendingReason == nil ? "in sync" : "pending"
+                verdict = plan.waitingReason == nil ? "in sync" : "pending"
             }
             entries.append(
                 Entry(
@@ -37,7 +37,7 @@ struct PlanRendering {
                     manifest: plan.manifest,
                     verdict: verdict,
                     changes: plan.changes,
-                    note: plan.failure ?? plan.pendingReason.map { "waiting: \($0)" }
+                    note: plan.failure ?? plan.waitingReason.map { "waiting: \($0)" }
                 )
             )
         }

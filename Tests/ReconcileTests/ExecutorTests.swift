@@ -236,6 +236,91 @@ struct ExecutorTests {
         if outcome == "failed" { #expect(result.message.contains("AWS quota reached")) }
     }
 
+    @Test("a rate-limited encryption switch is flagged with its retry time and the table's other changes go on")
+    func blockedStepHoldsNothingElse() async throws {
+        var spec = F.spec
+        spec.encryption = .awsOwned
+        spec.tableClass = .standardInfrequentAccess
+        var observed = F.observed
+        observed.pointInTimeRecovery = false
+        let policy = ReconcilePolicy(encryption: .apply)
+        let plan = F.plan(spec, observed, policy: policy)
+        let control = RecordingControl()
+        let message =
+            "Subscriber limit exceeded: Encryption mode changes are limited in the 24h window ending at "
+            + "2030-01-02T00:00:00.000Z. After the first 4 change, each subsequent change in the same window can be "
+            + "performed at most once every 21600 seconds. Number of updates today: 4"
+        control.fail(
+            "UpdateTable",
+            with: AWSError(
+                operation: "UpdateTable",
+                code: "LimitExceededException",
+                message: message,
+                kind: .rateWindow
+            )
+        )
+        let now = try #require(UTCTime.parse("2030-01-01T10:00:00Z"))
+        var memory = Executor.Memory()
+        let first = await execute(plan, spec: spec, control: control, memory: &memory, policy: policy, now: now)
+        #expect(first.outcome == .flagged)
+        control.succeed("UpdateTable")
+        let later = now.addingTimeInterval(60)
+        let second = await execute(plan, spec: spec, control: control, memory: &memory, policy: policy, now: later)
+        // The encryption step stays blocked; the table class is changed; PITR follows on a later cycle.
+        #expect(control.calls == ["UpdateTable", "UpdateTable"])
+        #expect(second.outcome == .flagged)
+        #expect(second.message.contains("table class"))
+        #expect(second.message.contains("2030-01-02T00:00:00Z"))
+        #expect(second.changes.first { $0.field == "encryption" }?.reason == .rateLimited)
+        var reclassed = observed
+        reclassed.tableClass = .standardInfrequentAccess
+        let third = await execute(
+            F.plan(spec, reclassed, policy: policy),
+            spec: spec,
+            control: control,
+            memory: &memory,
+            policy: policy,
+            now: later
+        )
+        #expect(control.calls == ["UpdateTable", "UpdateTable", "UpdateContinuousBackups"])
+        #expect(third.outcome == .flagged)
+    }
+
+    @Test("TTL ENABLING holds only TTL changes: point-in-time recovery goes on")
+    func ttlTransitionHoldsOnlyTTL() async {
+        var observed = F.observed
+        observed.ttlStatus = "ENABLING"
+        observed.pointInTimeRecovery = false
+        let control = RecordingControl()
+        var memory = Executor.Memory()
+        let result = await execute(F.plan(F.spec, observed), control: control, memory: &memory)
+        #expect(control.calls == ["UpdateContinuousBackups"])
+        #expect(result.outcome == .updated)
+    }
+
+    @Test("an index being built holds index creates, not the table's other changes")
+    func indexTransitionHoldsOnlyIndexes() async {
+        var spec = F.spec
+        spec.globalSecondaryIndexes.append(
+            GlobalSecondaryIndex(name: "gsi-b", partitionKey: KeyAttribute(name: "b", type: .string))
+        )
+        var observed = F.observed
+        observed.globalIndexes[0].status = "CREATING"
+        observed.pointInTimeRecovery = false
+        let control = RecordingControl()
+        var memory = Executor.Memory()
+        let result = await execute(F.plan(spec, observed), spec: spec, control: control, memory: &memory)
+        #expect(control.calls == ["UpdateContinuousBackups"])
+        #expect(result.outcome == .updated)
+        #expect(result.message.contains("waiting: index gsi-status is CREATING"))
+        // With nothing else to do, the table is pending on the index.
+        var onlyIndex = observed
+        onlyIndex.pointInTimeRecovery = true
+        let pending = await execute(F.plan(spec, onlyIndex), spec: spec, control: control, memory: &memory)
+        #expect(pending.outcome == .pending)
+        #expect(control.calls == ["UpdateContinuousBackups"])
+    }
+
     @Test("a rate window flags the change with the time it can be retried, and it is not retried before")
     func rateWindow() async throws {
         var spec = F.spec

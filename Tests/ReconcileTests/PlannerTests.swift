@@ -375,7 +375,7 @@ struct PlannerTests {
     func indexTransition() {
         var observed = F.observed
         observed.globalIndexes[0].status = "CREATING"
-        #expect(F.plan(F.spec, observed).pendingReason == "index gsi-status is CREATING")
+        #expect(F.plan(F.spec, observed).waitingReason == "index gsi-status is CREATING")
         observed = F.observed
         observed.encryptionStatus = "UPDATING"
         #expect(F.plan(F.spec, observed).pendingReason == "encryption is UPDATING")

@@ -19,6 +19,10 @@ final class RecordingControl: TableControl {
         state.withLock { $0.failures[operation] = error }
     }
 
+    func succeed(_ operation: String) {
+        state.withLock { $0.failures[operation] = nil }
+    }
+
     func describeAfterUpdate(_ table: TableDescription) {
         state.withLock { $0.table = table }
     }

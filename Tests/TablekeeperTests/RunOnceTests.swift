@@ -221,6 +221,34 @@ struct RunOnceTests {
         #expect(try await scenario.aws.journal(operation: "UpdateTable", table: name).isEmpty)
     }
 
+    @Test("a manifest path outside DynamoDB's tag characters is tagged in an encoded form and read back")
+    func encodedManifestPath() async throws {
+        let name = Scenario.unique("paths")
+        let path = "manifests/team#1/\(name) (v2).json"
+        let scenario = try await Scenario(files: [path: Scenario.manifest(name)])
+        let first = try await scenario.runOnce()
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        #expect(try await scenario.outcomes()[name] == "created")
+        let tag = try await scenario.boto(
+            """
+            wait_active("\(name)")
+            arn = ddb.describe_table(TableName="\(name)")["Table"]["TableArn"]
+            import time; time.sleep(0.5)
+            print({t["Key"]: t["Value"] for t in ddb.list_tags_of_resource(ResourceArn=arn)["Tags"]}["tablekeeper:manifest"])
+            """
+        )
+        #expect(tag.hasPrefix("base64:"))
+        _ = try await scenario.runUntilSettled()
+        try await scenario.git.commit(
+            files: [path: nil, "manifests/keep.json": Scenario.manifest(name + "-k")],
+            message: "rm"
+        )
+        _ = try await scenario.runOnce()
+        let orphan = try #require(scenario.records().last { $0.table == name })
+        #expect(orphan.changes?.first?.reason == "orphaned")
+        #expect(orphan.changes?.first?.from.contains("(was \(path))") == true)
+    }
+
     @Test("a source that cannot be read makes no AWS call and exits 1")
     func sourceError() async throws {
         let name = Scenario.unique("src")
