@@ -130,6 +130,13 @@ let package = Package(
             path: "Benchmarks/GitPoll",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "tablekeeper-fuzz",
+            dependencies: ["AWSCore", "Manifest", "StatusLog", "TablekeeperConfig"],
+            path: "Fuzz",
+            exclude: ["corpus"],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"], swiftSettings: swiftSettings),
         .testTarget(

@@ -46,6 +46,10 @@ public struct ProvisionedThroughputDescription: Codable, Sendable, Equatable {
     public var ReadCapacityUnits: Int64?
     public var WriteCapacityUnits: Int64?
     public var NumberOfDecreasesToday: Int64?
+    /// Epoch seconds of the last decrease; with `NumberOfDecreasesToday` it tells when the next is allowed.
+    public var LastDecreaseDateTime: Double?
+    /// Epoch seconds of the last increase.
+    public var LastIncreaseDateTime: Double?
 }
 
 /// `GlobalSecondaryIndex` (CreateTable and the `Create` action of UpdateTable).
@@ -115,6 +119,8 @@ public struct TagShape: Codable, Sendable, Equatable {
 public struct TableDescription: Codable, Sendable, Equatable {
     public struct BillingModeSummary: Codable, Sendable, Equatable {
         public var BillingMode: String?
+        /// Epoch seconds of the last switch to on-demand (switches to on-demand are limited per day).
+        public var LastUpdateToPayPerRequestDateTime: Double?
     }
     public struct GlobalSecondaryIndexDescription: Codable, Sendable, Equatable {
         public var IndexName: String?

@@ -62,7 +62,8 @@ extension Executor {
         let actionTaken = !done.isEmpty
         switch error.kind {
         case .rateWindow:
-            var until = Self.retryTime(from: error.message, now: now)
+            // When AWS allows it again: from what DescribeTable reported, else from the message.
+            var until = plan.retryAfter[fieldOf(step)] ?? Self.retryTime(from: error.message, now: now)
             if case .timeToLive = step {
                 // AWS's message names no time: the hour runs from the last change, ours if we made it.
                 let last = memory.lastTimeToLiveChange ?? now

@@ -269,11 +269,19 @@ public struct Executor: Sendable {
     /// What the block depends on: the same change from the same state.
     func fingerprintOf(_ plan: TablePlan, _ step: Step) -> String {
         let field = fieldOf(step)
-        return plan.changes.filter { $0.field.hasPrefix(field) }.map { "\($0.from)>\($0.to)" }.joined(separator: "|")
+        return plan.changes.filter { Self.concerns(field, $0.field) }.map { "\($0.from)>\($0.to)" }
+            .joined(separator: "|")
+    }
+
+    /// Whether a change belongs to a step's field (a throughput step covers the table's and its indexes').
+    static func concerns(_ stepField: String, _ changeField: String) -> Bool {
+        if stepField.hasPrefix("provisionedThroughput") { return changeField.hasSuffix("provisionedThroughput") }
+        return changeField.hasPrefix(stepField)
     }
 
     func markFlagged(_ changes: inout [Change], field: String, reason: Change.Reason, advice: String) {
-        for index in changes.indices where changes[index].field.hasPrefix(field) && changes[index].action == .update {
+        for index in changes.indices
+        where Self.concerns(field, changes[index].field) && changes[index].action == .update {
             changes[index].action = .flag
             changes[index].reason = reason
             changes[index].advice = advice

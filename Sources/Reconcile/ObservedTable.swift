@@ -1,5 +1,5 @@
 public import DynamoDBControl
-import FoundationEssentials
+public import FoundationEssentials
 public import Manifest
 
 /// A global secondary index as DynamoDB reports it.
@@ -69,6 +69,12 @@ public struct ObservedTable: Sendable, Equatable {
     public var stream: StreamView?
     /// The current stream's ARN (`LatestStreamArn`), when reported.
     public var streamArn: String?
+    /// Throughput decreases made today and the last one (`ProvisionedThroughput`), for when AWS allows the next.
+    public var decreasesToday = 0
+    /// When throughput was last decreased.
+    public var lastDecrease: Date?
+    /// When the table was last switched to on-demand (`BillingModeSummary.LastUpdateToPayPerRequestDateTime`).
+    public var lastSwitchToOnDemand: Date?
     /// Encryption.
     public var encryption: ObservedEncryption
     /// `SSEDescription.Status` (`UPDATING` while a key switch runs).
@@ -260,6 +266,11 @@ extension ObservedTable {
             tags: Dictionary(tags.map { ($0.Key, $0.Value) }) { _, last in last }
         )
         self.streamArn = description.LatestStreamArn
+        decreasesToday = Int(description.ProvisionedThroughput?.NumberOfDecreasesToday ?? 0)
+        lastDecrease = description.ProvisionedThroughput?.LastDecreaseDateTime.map(Date.init(timeIntervalSince1970:))
+        lastSwitchToOnDemand = description.BillingModeSummary?.LastUpdateToPayPerRequestDateTime.map(
+            Date.init(timeIntervalSince1970:)
+        )
     }
 }
 

@@ -1,4 +1,5 @@
 public import DynamoDBControl
+public import FoundationEssentials
 public import StatusLog
 
 /// One difference between a manifest and the table, and what Tablekeeper does about it.
@@ -103,6 +104,9 @@ public struct TablePlan: Sendable, Equatable {
     public var pendingReason: String?
     /// Transitions that hold only some steps (field prefix and why); the table's other steps go on.
     public var partialWaits: [PartialWait] = []
+    /// When AWS allows a refused change again, by step field, from what DescribeTable reports
+    /// (`LastDecreaseDateTime` and `NumberOfDecreasesToday`, `LastUpdateToPayPerRequestDateTime`).
+    public var retryAfter: [String: Date] = [:]
     /// Set when the table cannot be planned (KMS key not resolvable, invalid manifest).
     public var failure: String?
     /// The table's ARN, when it exists.

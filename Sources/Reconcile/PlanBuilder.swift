@@ -1,4 +1,5 @@
 import DynamoDBControl
+import FoundationEssentials
 import Manifest
 import TablekeeperConfig
 
@@ -10,6 +11,7 @@ struct PlanBuilder {
     let context: RegionContext
     var changes: [Change] = []
     var steps: [Step] = []
+    var retryAfter: [String: Date] = [:]
 
     var spec: TableSpec { desired.spec }
 
@@ -117,68 +119,139 @@ struct PlanBuilder {
         let remainingIndexes = observed.globalIndexes.filter { index in
             spec.globalSecondaryIndexes.contains { $0.name == index.name }
         }
+        let droppedIndexes = observed.globalIndexes.filter { index in
+            !spec.globalSecondaryIndexes.contains { $0.name == index.name }
+        }
         if observed.billingMode != spec.billingMode {
-            if inPlace(
-                "billingMode",
-                from: observed.billingMode.rawValue,
-                to: spec.billingMode.rawValue,
-                class: .safe
-            ) {
-                input.BillingMode = spec.billingMode.rawValue
-                what.append("switch billing to \(spec.billingMode.rawValue)")
-                if spec.billingMode == .provisioned {
-                    input.ProvisionedThroughput = CreateTableRequest.throughput(spec.throughput)
-                    input.GlobalSecondaryIndexUpdates = remainingIndexes.compactMap { index in
-                        guard
-                            let throughput = spec.globalSecondaryIndexes.first(where: { $0.name == index.name })?
-                                .throughput
-                        else { return nil }
-                        return GlobalSecondaryIndexUpdate(
-                            Update: .init(
-                                IndexName: index.name,
-                                ProvisionedThroughput: CreateTableRequest.throughput(throughput)!
-                            )
-                        )
-                    }
-                }
-            }
-        } else if spec.billingMode == .provisioned {
-            if observed.throughput != spec.throughput,
+            guard
                 inPlace(
-                    "provisionedThroughput",
-                    from: Self.describe(observed.throughput),
-                    to: Self.describe(spec.throughput),
+                    "billingMode",
+                    from: observed.billingMode.rawValue,
+                    to: spec.billingMode.rawValue,
                     class: .safe
                 )
-            {
-                input.ProvisionedThroughput = CreateTableRequest.throughput(spec.throughput)
-                what.append("set throughput to \(Self.describe(spec.throughput))")
+            else { return }
+            if spec.billingMode == .payPerRequest, let last = observed.lastSwitchToOnDemand {
+                // Switches to on-demand are limited per day, counted from the last one.
+                retryAfter["billingMode"] = last.addingTimeInterval(86_400)
             }
-            var updates: [GlobalSecondaryIndexUpdate] = []
-            for index in remainingIndexes {
-                guard let wanted = spec.globalSecondaryIndexes.first(where: { $0.name == index.name }),
-                    wanted.throughput != index.throughput, Self.sameShape(wanted, index)
-                else { continue }
-                if inPlace(
-                    "globalSecondaryIndexes[\(index.name)].provisionedThroughput",
-                    from: Self.describe(index.throughput),
-                    to: Self.describe(wanted.throughput),
-                    class: .safe
-                ), let throughput = CreateTableRequest.throughput(wanted.throughput) {
-                    updates.append(
-                        GlobalSecondaryIndexUpdate(
-                            Update: .init(IndexName: index.name, ProvisionedThroughput: throughput)
+            input.BillingMode = spec.billingMode.rawValue
+            what.append("switch billing to \(spec.billingMode.rawValue)")
+            if spec.billingMode == .provisioned {
+                // AWS needs throughput for every index on the table, those the manifest drops included.
+                if !droppedIndexes.isEmpty, policy.destructive == .apply {
+                    // They are deleted first (one per cycle); the switch follows.
+                    return
+                }
+                input.ProvisionedThroughput = CreateTableRequest.throughput(spec.throughput)
+                var updates: [GlobalSecondaryIndexUpdate] = remainingIndexes.compactMap { index in
+                    guard
+                        let throughput = spec.globalSecondaryIndexes.first(where: { $0.name == index.name })?
+                            .throughput
+                    else { return nil }
+                    return GlobalSecondaryIndexUpdate(
+                        Update: .init(
+                            IndexName: index.name,
+                            ProvisionedThroughput: CreateTableRequest.throughput(throughput)!
                         )
                     )
                 }
-            }
-            if !updates.isEmpty {
+                if let kept = CreateTableRequest.throughput(spec.throughput) {
+                    for index in droppedIndexes {
+                        updates.append(
+                            GlobalSecondaryIndexUpdate(
+                                Update: .init(IndexName: index.name, ProvisionedThroughput: kept)
+                            )
+                        )
+                        what.append(
+                            "index \(index.name), kept though not in the manifest, at \(Self.describe(spec.throughput))"
+                        )
+                    }
+                }
                 input.GlobalSecondaryIndexUpdates = updates
-                what.append("set index throughput")
+            }
+            steps.append(.updateTable(input, what: what.joined(separator: ", "), field: "billingMode"))
+            return
+        }
+        guard spec.billingMode == .provisioned else { return }
+        compareThroughput(remainingIndexes: remainingIndexes)
+    }
+
+    /// Throughput of the table and its indexes. Increases and decreases are separate steps: AWS limits decreases
+    /// per day, and a refused decrease must never hold an increase (more capacity during an incident). Increases
+    /// go first, with the units that decrease kept as they are; the decreases follow on a later cycle.
+    mutating func compareThroughput(remainingIndexes: [ObservedGlobalIndex]) {
+        struct Unit {
+            var index: String?
+            var have: Throughput
+            var want: Throughput
+        }
+        var units: [Unit] = []
+        if let want = spec.throughput, let have = observed.throughput, want != have,
+            inPlace("provisionedThroughput", from: Self.describe(have), to: Self.describe(want), class: .safe)
+        {
+            units.append(Unit(index: nil, have: have, want: want))
+        }
+        for index in remainingIndexes {
+            guard let wanted = spec.globalSecondaryIndexes.first(where: { $0.name == index.name }),
+                let want = wanted.throughput, let have = index.throughput, want != have, Self.sameShape(wanted, index)
+            else { continue }
+            if inPlace(
+                "globalSecondaryIndexes[\(index.name)].provisionedThroughput",
+                from: Self.describe(have),
+                to: Self.describe(want),
+                class: .safe
+            ) {
+                units.append(Unit(index: index.name, have: have, want: want))
             }
         }
-        if !what.isEmpty {
-            steps.append(.updateTable(input, what: what.joined(separator: ", "), field: "billingMode"))
+        guard !units.isEmpty else { return }
+        let increasing = units.contains { $0.want.read > $0.have.read || $0.want.write > $0.have.write }
+        var input = UpdateTableInput(TableName: spec.tableName)
+        var updates: [GlobalSecondaryIndexUpdate] = []
+        for unit in units {
+            // In the increase step a unit that goes down stays where it is.
+            let target =
+                increasing
+                ? Throughput(read: max(unit.want.read, unit.have.read), write: max(unit.want.write, unit.have.write))
+                : unit.want
+            guard target != unit.have, let shape = CreateTableRequest.throughput(target) else { continue }
+            if let index = unit.index {
+                updates.append(
+                    GlobalSecondaryIndexUpdate(Update: .init(IndexName: index, ProvisionedThroughput: shape))
+                )
+            } else {
+                input.ProvisionedThroughput = shape
+            }
+        }
+        if !updates.isEmpty { input.GlobalSecondaryIndexUpdates = updates }
+        let described = units.map { unit in
+            "\(unit.index.map { "index \($0)" } ?? "table") \(Self.describe(unit.have)) -> \(Self.describe(unit.want))"
+        }
+        if increasing {
+            steps.append(
+                .updateTable(
+                    input,
+                    what: "raise throughput (\(described.joined(separator: ", ")))",
+                    field: "provisionedThroughput"
+                )
+            )
+        } else {
+            if observed.decreasesToday >= 4, let last = observed.lastDecrease {
+                // Four decreases a UTC day, then one an hour (DevGuide ServiceQuotas).
+                let midnight = (last.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400 + 86_400
+                retryAfter["provisionedThroughput.decrease"] = min(
+                    last.addingTimeInterval(3600),
+                    Date(timeIntervalSince1970: midnight)
+                )
+            }
+            steps.append(
+                .updateTable(
+                    input,
+                    what: "lower throughput (\(described.joined(separator: ", ")))",
+                    field: "provisionedThroughput.decrease"
+                )
+            )
         }
     }
 

@@ -56,6 +56,7 @@ public enum Planner {
         builder.compareTags()
         plan.changes = builder.changes
         plan.steps = builder.steps
+        plan.retryAfter = builder.retryAfter
         plan.pendingReason = observed.tableTransition
         plan.partialWaits = observed.partialTransitions.map { PartialWait(field: $0.field, reason: $0.reason) }
         return plan

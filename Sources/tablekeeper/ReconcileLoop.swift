@@ -186,10 +186,23 @@ final class ReconcileLoop: Service, Sendable {
                 return nil
             }
             let old = current.configuration
-            if loaded.aws.endpoint != old.aws.endpoint || reloaded.region != current.region
-                || loaded.statusLog != old.statusLog || loaded.http.listen != old.http.listen
-            {
-                logger.warning("aws, statusLog and http.listen settings take effect after a restart")
+            if reloaded.region != current.region || loaded.aws.endpoint != old.aws.endpoint {
+                // Region-less manifests would move to the new region and their tables in the old one would be
+                // reported orphaned: the whole reload is refused, not half applied.
+                logger.error(
+                    "configuration refused; the previous one stays in force",
+                    metadata: [
+                        "problem": """
+                        aws.region or aws.endpoint changed (region \(current.region) -> \(reloaded.region)): \
+                        restart the daemon to move to it (systemctl restart tablekeeper); a reload would move \
+                        manifests without a region to the new one and leave their tables behind
+                        """
+                    ]
+                )
+                return nil
+            }
+            if loaded.statusLog != old.statusLog || loaded.http.listen != old.http.listen {
+                logger.warning("statusLog and http.listen settings take effect after a restart")
             }
             routes.update(webhookSecret: secret)
             logger.info("configuration reloaded", metadata: ["config": "\(configPath)"])

@@ -321,6 +321,44 @@ struct ExecutorTests {
         #expect(control.calls == ["UpdateContinuousBackups"])
     }
 
+    @Test("a refused throughput decrease blocks only decreases: an increase is applied at once")
+    func decreaseNeverHoldsIncrease() async throws {
+        var spec = F.spec
+        spec.billingMode = .provisioned
+        spec.throughput = Throughput(read: 2, write: 2)
+        spec.globalSecondaryIndexes[0].throughput = Throughput(read: 1, write: 1)
+        var observed = F.observed
+        observed.billingMode = .provisioned
+        observed.throughput = Throughput(read: 5, write: 5)
+        observed.globalIndexes[0].throughput = Throughput(read: 1, write: 1)
+        observed.decreasesToday = 4
+        let last = try #require(UTCTime.parse("2030-01-01T09:30:00Z"))
+        observed.lastDecrease = last
+        let control = RecordingControl()
+        let message = "Subscriber limit exceeded: Provisioned throughput decreases are limited within a given UTC day."
+        control.fail(
+            "UpdateTable",
+            with: AWSError(
+                operation: "UpdateTable",
+                code: "LimitExceededException",
+                message: message,
+                kind: AWSError.classify(code: "LimitExceededException", message: message, httpStatus: 400)
+            )
+        )
+        let now = try #require(UTCTime.parse("2030-01-01T10:00:00Z"))
+        var memory = Executor.Memory()
+        let refused = await execute(F.plan(spec, observed), spec: spec, control: control, memory: &memory, now: now)
+        #expect(refused.outcome == .flagged)
+        // The retry time comes from LastDecreaseDateTime, not a guess.
+        #expect(refused.message.contains("2030-01-01T10:30:00Z"))
+        control.succeed("UpdateTable")
+        // An incident: the operator commits more capacity; it goes out at once.
+        spec.throughput = Throughput(read: 50, write: 50)
+        let raised = await execute(F.plan(spec, observed), spec: spec, control: control, memory: &memory, now: now)
+        #expect(control.calls == ["UpdateTable", "UpdateTable"])
+        #expect(raised.outcome == .updated)
+    }
+
     @Test("a rate window flags the change with the time it can be retried, and it is not retried before")
     func rateWindow() async throws {
         var spec = F.spec

@@ -1,4 +1,5 @@
 import DynamoDBControl
+import Foundation
 import Manifest
 import Reconcile
 import TablekeeperConfig
@@ -228,6 +229,66 @@ struct PlannerTests {
         guard case .updateTable(let input, _, _) = try #require(plan.steps.first) else { return }
         #expect(input.ProvisionedThroughput?.ReadCapacityUnits == 10)
         #expect(input.GlobalSecondaryIndexUpdates?.first?.Update?.ProvisionedThroughput.ReadCapacityUnits == 3)
+    }
+
+    @Test("throughput increases go first, decreasing units kept; decreases follow as their own step")
+    func throughputIncreaseBeforeDecrease() throws {
+        var spec = F.spec
+        spec.billingMode = .provisioned
+        spec.throughput = Throughput(read: 20, write: 2)
+        spec.globalSecondaryIndexes[0].throughput = Throughput(read: 1, write: 1)
+        var observed = F.observed
+        observed.billingMode = .provisioned
+        observed.throughput = Throughput(read: 10, write: 5)
+        observed.globalIndexes[0].throughput = Throughput(read: 4, write: 4)
+        let plan = F.plan(spec, observed)
+        guard case .updateTable(let input, _, let field) = try #require(plan.steps.first) else { return }
+        #expect(field == "provisionedThroughput")
+        #expect(input.ProvisionedThroughput == ProvisionedThroughputShape(ReadCapacityUnits: 20, WriteCapacityUnits: 5))
+        #expect(input.GlobalSecondaryIndexUpdates == nil)
+        // Next cycle, with the increase made, only decreases are left.
+        observed.throughput = Throughput(read: 20, write: 5)
+        observed.decreasesToday = 4
+        observed.lastDecrease = Date(timeIntervalSince1970: 1_900_000_000)
+        let next = F.plan(spec, observed)
+        guard case .updateTable(let lower, _, let lowerField) = try #require(next.steps.first) else { return }
+        #expect(lowerField == "provisionedThroughput.decrease")
+        #expect(lower.ProvisionedThroughput == ProvisionedThroughputShape(ReadCapacityUnits: 20, WriteCapacityUnits: 2))
+        #expect(lower.GlobalSecondaryIndexUpdates?.first?.Update?.ProvisionedThroughput.ReadCapacityUnits == 1)
+        // Four decreases today: the next one is allowed an hour after the last (or at UTC midnight).
+        #expect(next.retryAfter["provisionedThroughput.decrease"] == Date(timeIntervalSince1970: 1_900_003_600))
+    }
+
+    @Test("on-demand to provisioned sends throughput for every index, those the manifest drops included")
+    func provisionedWithDroppedIndex() throws {
+        var spec = F.spec
+        spec.billingMode = .provisioned
+        spec.throughput = Throughput(read: 5, write: 5)
+        spec.globalSecondaryIndexes = []
+        let plan = F.plan(spec, F.observed)
+        guard case .updateTable(let input, _, "billingMode") = try #require(plan.steps.first) else {
+            Issue.record("no billing step first")
+            return
+        }
+        #expect(input.GlobalSecondaryIndexUpdates?.map { $0.Update?.IndexName } == ["gsi-status"])
+        #expect(plan.changes.first { $0.field.hasPrefix("globalSecondaryIndexes") }?.reason == .destructive)
+        // Under destructive = apply the dropped index is deleted first, and the switch follows.
+        let applied = F.plan(spec, F.observed, policy: ReconcilePolicy(destructive: .apply))
+        guard case .updateTable(let first, _, let field) = try #require(applied.steps.first) else { return }
+        #expect(field == "globalSecondaryIndexes[gsi-status]")
+        #expect(first.GlobalSecondaryIndexUpdates?.first?.Delete?.IndexName == "gsi-status")
+        #expect(applied.steps.count == 1)
+    }
+
+    @Test("a switch to on-demand can be retried a day after the last one, as DescribeTable reports it")
+    func onDemandRetryTime() {
+        var observed = F.observed
+        observed.billingMode = .provisioned
+        observed.throughput = Throughput(read: 5, write: 5)
+        observed.globalIndexes[0].throughput = Throughput(read: 1, write: 1)
+        observed.lastSwitchToOnDemand = Date(timeIntervalSince1970: 1_900_000_000)
+        let plan = F.plan(F.spec, observed)
+        #expect(plan.retryAfter["billingMode"] == Date(timeIntervalSince1970: 1_900_086_400))
     }
 
     @Test("a stream is enabled in place")

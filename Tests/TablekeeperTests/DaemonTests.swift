@@ -140,4 +140,36 @@ struct DaemonTests {
         await process.exited()
         #expect(process.terminationStatus == 0)
     }
+
+    @Test("SIGHUP with another aws.region is refused: manifests without a region stay where their tables are")
+    func regionChangeRefused() async throws {
+        let name = Scenario.unique("region")
+        let scenario = try await Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)])
+        let logPath = scenario.folder.file("daemon.log")
+        let process = try scenario.startDaemon(logLevel: "info", logPath: logPath)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        #expect(try await Scenario.waitUntil(.seconds(30)) { try await scenario.outcomes()[name] == "in_sync" })
+        let config = try String(contentsOfFile: scenario.configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: #""region": "us-east-1""#, with: #""region": "eu-west-1""#)
+            .write(toFile: scenario.configPath, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        let log = { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+        #expect(try await Scenario.waitUntil(.seconds(10)) { log().contains("restart the daemon") })
+        let cycles = scenario.records().filter { $0.kind == .cycle }.count
+        #expect(
+            try await Scenario.waitUntil(.seconds(20)) {
+                scenario.records().filter { $0.kind == .cycle }.count > cycles
+            }
+        )
+        // Still reconciled in us-east-1, nothing created in eu-west-1, nothing orphaned.
+        #expect(scenario.records().filter { $0.table == name }.allSatisfy { $0.region == "us-east-1" })
+        #expect(try await scenario.outcomes()[name] == "in_sync")
+        let elsewhere = try await scenario.boto(
+            "print(len(boto3.client('dynamodb', endpoint_url=endpoint, region_name='eu-west-1', "
+                + "aws_access_key_id='AKIDTEST', aws_secret_access_key='x').list_tables()['TableNames']))"
+        )
+        #expect(elsewhere == "0")
+        kill(process.processIdentifier, SIGTERM)
+        await process.exited()
+    }
 }
