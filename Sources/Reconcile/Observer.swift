@@ -60,10 +60,15 @@ public struct Observer: Sendable {
         )
     }
 
-    /// Observes every desired table.
-    public func observe(_ specs: [TableSpec]) async -> [Result<ObservedTable?, AWSError>] {
+    /// Observes every desired table; once `shouldStop` says yes (a shutdown), the tables not yet started are
+    /// not read at all (nil), so a stop never waits for a whole account to be read.
+    public func observe(
+        _ specs: [TableSpec],
+        shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) async -> [Result<ObservedTable?, AWSError>?] {
         let controls = self.controls
         return await specs.concurrentMap(limit: maxConcurrency) { spec in
+            if shouldStop() { return nil }
             do throws(AWSError) {
                 return .success(
                     try await Self.observeTable(spec.tableName, region: spec.region, control: controls(spec.region))

@@ -145,8 +145,13 @@ extension Reconciler {
         let paths = Set(snapshot.files.map(\.path))
         let sweep = isOrphanSweepDue() || !lastManifestPaths.isSubset(of: paths)
         lastManifestPaths = paths
-        let prepared = await prepare(files: snapshot.files, problems: snapshot.problems, sweepOrphans: sweep)
-        if sweep {
+        let prepared = await prepare(
+            files: snapshot.files,
+            problems: snapshot.problems,
+            sweepOrphans: sweep,
+            shouldStop: shouldStop
+        )
+        if sweep, !shouldStop() {
             lastOrphanSweep = .now
             lastOrphans = prepared.orphans.map { Executor(policy: settings.policy).summarize($0, changes: $0.changes) }
         }
@@ -176,6 +181,6 @@ extension Reconciler {
         let named = Set(results.map { "\($0.region)/\($0.table)" })
         results += lastOrphans.filter { !named.contains("\($0.region)/\($0.table)") }
         let sorted = results.sorted { ($0.region, $0.table) < ($1.region, $1.table) }
-        return (sorted, outcomes.count { $0 == nil })
+        return (sorted, outcomes.count { $0 == nil } + prepared.skipped)
     }
 }

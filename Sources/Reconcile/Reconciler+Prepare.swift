@@ -22,6 +22,8 @@ public struct PreparedCycle: Sendable {
     public var tables: [PreparedTable] = []
     /// Tables that could not be planned (invalid manifest, observe failure), as final results.
     public var settled: [TableResult] = []
+    /// Tables not read because a shutdown began (they keep their last record).
+    public var skipped = 0
     /// Managed tables without a manifest.
     public var orphans: [TablePlan] = []
 }
@@ -31,7 +33,8 @@ extension Reconciler {
     public func prepare(
         files: [SnapshotFile],
         problems: [String: String] = [:],
-        sweepOrphans: Bool
+        sweepOrphans: Bool,
+        shouldStop: @escaping @Sendable () -> Bool = { false }
     ) async -> PreparedCycle {
         var prepared = PreparedCycle()
         let set = manifestCache.load(files, defaults: settings.defaults)
@@ -53,9 +56,13 @@ extension Reconciler {
         }
         let observer = Observer(maxConcurrency: settings.maxConcurrency, controls: controls)
         let keys = await observer.resolveKeys(specs.map(\.spec))
-        let observed = await observer.observe(specs.map(\.spec))
-        for (manifest, result) in zip(specs, observed) {
+        let observed = await observer.observe(specs.map(\.spec), shouldStop: shouldStop)
+        for (manifest, read) in zip(specs, observed) {
             let spec = manifest.spec
+            guard let result = read else {
+                prepared.skipped += 1
+                continue
+            }
             switch result {
             case .failure(let error):
                 prepared.settled.append(
@@ -75,7 +82,7 @@ extension Reconciler {
                 prepared.tables.append(PreparedTable(desired: desired, plan: plan, context: context))
             }
         }
-        if sweepOrphans {
+        if sweepOrphans, !shouldStop() {
             // A table named by a manifest that does not parse is invalid, never orphaned.
             let named = specs.map { "\($0.spec.region)/\($0.spec.tableName)" }
             let invalid = prepared.settled.filter { $0.outcome == .invalid }.map { "\($0.region)/\($0.table)" }
@@ -86,13 +93,23 @@ extension Reconciler {
                     ReconcileTags.manifestValue
                 )
             )
-            prepared.orphans = await findOrphans(regions: regions.sorted(), known: known, invalidPaths: invalidPaths)
+            prepared.orphans = await findOrphans(
+                regions: regions.sorted(),
+                known: known,
+                invalidPaths: invalidPaths,
+                shouldStop: shouldStop
+            )
         }
         return prepared
     }
 
     /// Managed tables (tag `tablekeeper:managed`) that no manifest names.
-    func findOrphans(regions: [String], known: Set<String>, invalidPaths: Set<String>) async -> [TablePlan] {
+    func findOrphans(
+        regions: [String],
+        known: Set<String>,
+        invalidPaths: Set<String>,
+        shouldStop: @escaping @Sendable () -> Bool
+    ) async -> [TablePlan] {
         var plans: [TablePlan] = []
         for region in regions {
             let control = controls(region)
@@ -102,7 +119,8 @@ extension Reconciler {
             }
             let unknown = names.filter { !known.contains("\(region)/\($0)") }
             let found = await unknown.concurrentMap(limit: settings.maxConcurrency) { name -> ObservedTable? in
-                try? await Observer.observeForSweep(name, region: region, control: control)
+                if shouldStop() { return nil }
+                return try? await Observer.observeForSweep(name, region: region, control: control)
             }
             // Its manifest file is still in the revision but does not parse: invalid, not an orphan.
             let orphans = found.compactMap { $0 }.filter { table in

@@ -172,4 +172,36 @@ struct DaemonTests {
         kill(process.processIdentifier, SIGTERM)
         await process.exited()
     }
+
+    @Test("SIGTERM while 1,000 tables are read through a slow endpoint: exit 0 within 10 s")
+    func stopDuringObserve() async throws {
+        var files: [String: String] = [:]
+        let prefix = Scenario.unique("many")
+        for index in 0..<1000 {
+            let name = "\(prefix)-\(index)"
+            files["manifests/\(name).json"] = #"{"tableName": "\#(name)", "partitionKey": {"name": "id", "type": "S"}}"#
+        }
+        let scenario = try await Scenario(files: files)
+        // Every DescribeTable takes a second: reading them all would take a minute at 16 at a time.
+        try await scenario.aws.control(
+            "POST",
+            "faults",
+            ["operation": "DescribeTable", "kind": "slow", "count": 1000, "delay": 1.0]
+        )
+        let process = try scenario.startDaemon()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        #expect(
+            try await Scenario.waitUntil(.seconds(30)) {
+                try await scenario.aws.journal(operation: "DescribeTable").count >= 16
+            }
+        )
+        let started = ContinuousClock.now
+        kill(process.processIdentifier, SIGTERM)
+        await process.exited()
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(process.terminationStatus == 0)
+        // The stop reached the observe phase: no table was started after it (16 were in flight).
+        #expect(try await scenario.aws.journal(operation: "DescribeTable").count < 48)
+        #expect(try await scenario.aws.journal(operation: "CreateTable").isEmpty)
+    }
 }
