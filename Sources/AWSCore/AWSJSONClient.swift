@@ -97,14 +97,25 @@ public struct AWSJSONClient: Sendable {
     public func send(_ operation: String, body: [UInt8]) async throws(AWSError) -> [UInt8] {
         var attempt = 1
         var retryCostTaken = 0
+        var refreshed = false
         while true {
+            guard let signing = try await credentials.resolve() else {
+                throw AWSError.credentials("no AWS credentials found")
+            }
             do {
-                let result = try await sendOnce(operation, body: body)
+                let result = try await sendOnce(operation, body: body, credentials: signing)
                 retry.recordSuccess(retryCostTaken: retryCostTaken)
                 observer?.requestFinished(service: service.signingName, operation: operation, errorCode: nil)
                 return result
             } catch {
                 observer?.requestFinished(service: service.signingName, operation: operation, errorCode: error.code)
+                if Self.expiredCodes.contains(error.code), !refreshed {
+                    // Temporary credentials expired before their stated time (or the clock is off): fetch new
+                    // ones once and sign again. The service refused the request, so resending is safe.
+                    refreshed = true
+                    await credentials.expired(signing)
+                    continue
+                }
                 if error.kind == .transient, Self.changesState(operation) {
                     // After a timeout or a 5xx the first attempt may have made the change: never send it again
                     // blindly; the next cycle observes and plans again.
@@ -137,10 +148,14 @@ public struct AWSJSONClient: Sendable {
         }
     }
 
-    private func sendOnce(_ operation: String, body: [UInt8]) async throws(AWSError) -> [UInt8] {
-        guard let credentials = try await credentials.resolve() else {
-            throw AWSError.credentials("no AWS credentials found")
-        }
+    /// The codes of a refusal because temporary credentials expired.
+    static let expiredCodes: Set<String> = ["ExpiredToken", "ExpiredTokenException", "RequestExpired"]
+
+    private func sendOnce(
+        _ operation: String,
+        body: [UInt8],
+        credentials: AWSCredentials
+    ) async throws(AWSError) -> [UInt8] {
         let signer = SigV4Signer(region: region, service: service.signingName)
         let signed = signer.sign(
             host: hostHeader,

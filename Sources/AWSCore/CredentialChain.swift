@@ -10,6 +10,9 @@ public actor CredentialChain: CredentialProvider {
     private let providers: [any CredentialProvider]
     private let now: @Sendable () -> Date
     private var cached: AWSCredentials?
+    /// The fetch under way: every caller that needs credentials meanwhile waits for this one (single flight),
+    /// so 16 concurrent calls make one STS or instance-metadata request, not 16.
+    private var fetching: Task<AWSCredentials?, any Error>?
 
     /// `chain` for messages.
     public nonisolated var name: String { "credential chain" }
@@ -36,6 +39,25 @@ public actor CredentialChain: CredentialProvider {
     /// The cached credentials, or the first provider's that has some.
     public func resolve() async throws(AWSError) -> AWSCredentials? {
         if let cached, !cached.expires(within: Self.refreshWindow, of: now()) { return cached }
+        let task: Task<AWSCredentials?, any Error>
+        if let fetching {
+            task = fetching
+        } else {
+            task = Task { () async throws -> AWSCredentials? in try await self.fetch() }
+            fetching = task
+        }
+        do {
+            let credentials = try await task.value
+            if fetching == task { fetching = nil }
+            return credentials
+        } catch {
+            if fetching == task { fetching = nil }
+            throw error as? AWSError ?? AWSError.credentials("\(error)")
+        }
+    }
+
+    /// Asks the providers in order.
+    private func fetch() async throws(AWSError) -> AWSCredentials? {
         for provider in providers {
             do {
                 if let credentials = try await provider.resolve() {
@@ -56,5 +78,11 @@ public actor CredentialChain: CredentialProvider {
     /// Forgets cached credentials, e.g. after the service refused them.
     public func invalidate() {
         cached = nil
+    }
+
+    /// Forgets `credentials` if they are still the cached ones; credentials fetched since are kept, so many
+    /// callers told of one expiry cause one refresh.
+    public func expired(_ credentials: AWSCredentials) async {
+        if cached == credentials { cached = nil }
     }
 }

@@ -7,6 +7,13 @@ public protocol CredentialProvider: Sendable {
     var name: String { get }
     /// The credentials, nil when this provider is not configured, or an error when it is but fails.
     func resolve() async throws(AWSError) -> AWSCredentials?
+    /// Forgets `credentials` because the service said they expired, so the next `resolve` fetches new ones.
+    func expired(_ credentials: AWSCredentials) async
+}
+
+extension CredentialProvider {
+    /// Providers that hold nothing have nothing to forget.
+    public func expired(_ credentials: AWSCredentials) async {}
 }
 
 /// Fixed credentials (tests, benchmarks).

@@ -215,3 +215,77 @@ final class CountingProvider: CredentialProvider {
         )
     }
 }
+
+/// Hands out new temporary credentials on each fetch, slowly, and counts the fetches.
+final class SlowFetchProvider: CredentialProvider {
+    let fetches = Atomic<Int>(0)
+    var name: String { "counting" }
+
+    func resolve() async throws(AWSError) -> AWSCredentials? {
+        let number = fetches.add(1, ordering: .relaxed).newValue
+        try? await Task.sleep(for: .milliseconds(100))
+        return AWSCredentials(
+            accessKeyID: "ASIA\(number)",
+            secretAccessKey: "secret-\(number)",
+            sessionToken: "token-\(number)",
+            expiration: Date().addingTimeInterval(3600),
+            source: "counting"
+        )
+    }
+}
+
+@Suite("credential refresh")
+struct CredentialRefreshTests {
+    @Test("16 concurrent callers share one fetch, and one expiry told 16 times makes one refresh")
+    func singleFlight() async throws {
+        let provider = SlowFetchProvider()
+        let chain = CredentialChain(providers: [provider])
+        let first = try await withThrowingTaskGroup(of: AWSCredentials?.self) { group in
+            for _ in 0..<16 { group.addTask { try await chain.resolve() } }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1?.accessKeyID ?? "") }
+        }
+        #expect(first == ["ASIA1"])
+        #expect(provider.fetches.load(ordering: .relaxed) == 1)
+        let old = try #require(try await chain.resolve())
+        let second = try await withThrowingTaskGroup(of: AWSCredentials?.self) { group in
+            for _ in 0..<16 {
+                group.addTask {
+                    await chain.expired(old)
+                    return try await chain.resolve()
+                }
+            }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1?.accessKeyID ?? "") }
+        }
+        #expect(second == ["ASIA2"])
+        #expect(provider.fetches.load(ordering: .relaxed) == 2)
+    }
+
+    @Test("ExpiredTokenException: new credentials are fetched once and the call is signed again")
+    func expiredTokenRefreshes() async throws {
+        let expired =
+            #"{"__type":"com.amazon.coral.service#ExpiredTokenException","message":"The security token included in the request is expired"}"#
+        let server = try await ScriptedServer(responses: [(400, expired), (200, #"{"TableNames":[]}"#)])
+        let provider = SlowFetchProvider()
+        let client = AWSJSONClient(
+            service: .dynamoDB,
+            region: "us-east-1",
+            endpoint: server.endpoint,
+            credentials: CredentialChain(providers: [provider]),
+            retry: RetryStrategy(maxAttempts: 4, transientBase: .milliseconds(1))
+        )
+        _ = try await client.send("ListTables", body: Array("{}".utf8))
+        #expect(try server.requestCount() == 2)
+        #expect(provider.fetches.load(ordering: .relaxed) == 2)
+        // Refused again with new credentials: one refresh only, then the error.
+        let stubborn = try await ScriptedServer(responses: [(400, expired)])
+        let again = AWSJSONClient(
+            service: .dynamoDB,
+            region: "us-east-1",
+            endpoint: stubborn.endpoint,
+            credentials: CredentialChain(providers: [SlowFetchProvider()]),
+            retry: RetryStrategy(maxAttempts: 4, transientBase: .milliseconds(1))
+        )
+        await #expect(throws: AWSError.self) { _ = try await again.send("UpdateTable", body: Array("{}".utf8)) }
+        #expect(try stubborn.requestCount() == 2)
+    }
+}
