@@ -75,6 +75,8 @@ public struct ObservedTable: Sendable, Equatable {
     public var lastDecrease: Date?
     /// When the table was last switched to on-demand (`BillingModeSummary.LastUpdateToPayPerRequestDateTime`).
     public var lastSwitchToOnDemand: Date?
+    /// When DynamoDB found the table's KMS key inaccessible (`SSEDescription.InaccessibleEncryptionDateTime`).
+    public var inaccessibleSince: Date?
     /// Encryption.
     public var encryption: ObservedEncryption
     /// `SSEDescription.Status` (`UPDATING` while a key switch runs).
@@ -228,7 +230,10 @@ extension ObservedTable {
             return Throughput(read: value.ReadCapacityUnits ?? 0, write: value.WriteCapacityUnits ?? 0)
         }
         let sse = description.SSEDescription
-        let isKMS = sse.map { ["ENABLED", "ENABLING", "UPDATING"].contains($0.Status ?? "ENABLED") } ?? false
+        // A legacy `SSEType: AES256` description is the AWS owned key, not a KMS key.
+        let isKMS =
+            sse.map { ["ENABLED", "ENABLING", "UPDATING"].contains($0.Status ?? "ENABLED") && $0.SSEType != "AES256" }
+            ?? false
         let ttlEnabled = ["ENABLED", "ENABLING"].contains(timeToLive.TimeToLiveStatus ?? "DISABLED")
         self.init(
             name: description.TableName ?? "",
@@ -266,6 +271,7 @@ extension ObservedTable {
             tags: Dictionary(tags.map { ($0.Key, $0.Value) }) { _, last in last }
         )
         self.streamArn = description.LatestStreamArn
+        inaccessibleSince = sse?.InaccessibleEncryptionDateTime.map(Date.init(timeIntervalSince1970:))
         decreasesToday = Int(description.ProvisionedThroughput?.NumberOfDecreasesToday ?? 0)
         lastDecrease = description.ProvisionedThroughput?.LastDecreaseDateTime.map(Date.init(timeIntervalSince1970:))
         lastSwitchToOnDemand = description.BillingModeSummary?.LastUpdateToPayPerRequestDateTime.map(

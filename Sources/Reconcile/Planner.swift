@@ -1,6 +1,8 @@
 import DynamoDBControl
+import FoundationEssentials
 import Manifest
 public import TablekeeperConfig
+import UTCTime
 
 /// The pure heart of Tablekeeper: `(desired, observed, policy) -> plan`, no I/O.
 public enum Planner {
@@ -36,8 +38,8 @@ public enum Planner {
                     to: "ACTIVE",
                     action: .flag,
                     reason: .unsupported,
-                    advice: "the table's KMS key is not accessible: re-enable the key or restore its grants; "
-                        + "DynamoDB archives the table after 7 days"
+                    advice: "the table's KMS key is not accessible\(Self.since(observed.inaccessibleSince)): re-enable "
+                        + "the key or restore its grants; DynamoDB archives the table 7 days after\(Self.archival(observed.inaccessibleSince))"
                 )
             ]
             return plan
@@ -60,6 +62,14 @@ public enum Planner {
         plan.pendingReason = observed.tableTransition
         plan.partialWaits = observed.partialTransitions.map { PartialWait(field: $0.field, reason: $0.reason) }
         return plan
+    }
+
+    static func since(_ date: Date?) -> String {
+        date.map { " since \(UTCTime.format($0, fraction: false))" } ?? ""
+    }
+
+    static func archival(_ date: Date?) -> String {
+        date.map { ", at \(UTCTime.format($0.addingTimeInterval(7 * 86_400), fraction: false))" } ?? ""
     }
 
     /// Plans a managed table that no manifest names: always a flag, never a deletion.

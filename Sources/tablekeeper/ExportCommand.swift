@@ -64,7 +64,22 @@ struct ExportCommand: AsyncParsableCommand {
             printError("tablekeeper: table \(table) does not exist in \(runtime.region)")
             throw ExitCode(1)
         }
-        let managedKey = try? await control.describeKey(EncryptionSpec.awsManagedKeyAlias).Arn
+        // Which key is the AWS managed one decides KMS versus CUSTOMER_KEY in the manifest: a failed lookup is an
+        // error, never a guess that writes the wrong encryption (an emulator's NotFound means no table uses it).
+        var managedKey: String?
+        if case .kmsKey = observed.encryption {
+            do throws(AWSError) {
+                managedKey = try await control.describeKey(EncryptionSpec.awsManagedKeyAlias).Arn
+            } catch  where error.kind == .notFound {
+                managedKey = nil
+            } catch {
+                printError(
+                    "tablekeeper: cannot tell whether \(table)'s key is the AWS managed key: \(error); allow "
+                        + "kms:DescribeKey on alias/aws/dynamodb"
+                )
+                throw ExitCode(1)
+            }
+        }
         guard let spec = observed.exportedSpec(awsManagedKeyArn: managedKey) else {
             printError("tablekeeper: table \(table) has no partition key in its description")
             throw ExitCode(1)

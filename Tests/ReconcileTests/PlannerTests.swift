@@ -442,13 +442,35 @@ struct PlannerTests {
         #expect(F.plan(F.spec, observed).pendingReason == "encryption is UPDATING")
     }
 
-    @Test("a table whose KMS key is inaccessible is flagged")
+    @Test("a table whose KMS key is inaccessible is flagged, with since when and when DynamoDB archives it")
     func inaccessibleKey() {
         var observed = F.observed
         observed.status = "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
+        observed.inaccessibleSince = Date(timeIntervalSince1970: 1_900_000_000)
         let plan = F.plan(F.spec, observed)
         #expect(plan.flags.count == 1)
         #expect(plan.steps.isEmpty)
+        #expect(plan.flags.first?.advice?.contains("since 2030-03-17T17:46:40Z") == true)
+        #expect(plan.flags.first?.advice?.contains("at 2030-03-24T17:46:40Z") == true)
+    }
+
+    @Test("a legacy SSEType AES256 description is the AWS owned key")
+    func legacyAES256() {
+        var description = TableDescription()
+        description.TableName = "orders"
+        description.SSEDescription = TableDescription.SSEDescriptionShape(
+            Status: "ENABLED",
+            SSEType: "AES256",
+            KMSMasterKeyArn: nil
+        )
+        let observed = ObservedTable(
+            region: "us-east-1",
+            description: description,
+            timeToLive: TimeToLiveDescription(TimeToLiveStatus: "DISABLED", AttributeName: nil),
+            backups: ContinuousBackupsDescription(),
+            tags: []
+        )
+        #expect(observed.encryption == .awsOwned)
     }
 
     @Test("a managed table without a manifest is flagged orphaned, never deleted")

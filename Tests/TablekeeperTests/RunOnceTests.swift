@@ -316,5 +316,11 @@ struct ExportTests {
         ])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("does not exist"))
+        // A failed lookup of the AWS managed key is an error, never a manifest with a guessed encryption.
+        try await scenario.aws.fault("DescribeKey", kind: "503", count: 4)
+        let unsure = try await scenario.tablekeeper(["export", "--table", name, "--config", scenario.configPath])
+        #expect(unsure.status == 1)
+        #expect(unsure.stderr.contains("cannot tell whether \(name)'s key is the AWS managed key"))
+        #expect(unsure.stdout.isEmpty)
     }
 }
