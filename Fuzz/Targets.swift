@@ -1,6 +1,6 @@
 // The fuzz targets of Tablekeeper's parsers. Built by `scripts/fuzz` with `-sanitize=fuzzer,address` and
-// `-DFUZZING`, libFuzzer calls `LLVMFuzzerTestOneInput`; `FUZZ_TARGET` picks the parser. In an ordinary build
-// this is a replayer: `tablekeeper-fuzz TARGET FILE...` runs each file through the parser once.
+// `-DFUZZING`, libFuzzer calls `LLVMFuzzerTestOneInput` and `FUZZ_TARGET` picks the parser. In an ordinary build
+// this is a replayer (`Replay.swift`): `tablekeeper-fuzz TARGET FILE...` runs each file through the parser once.
 import AWSCore
 import FoundationEssentials
 import Glibc
@@ -9,7 +9,7 @@ import StatusLog
 import TablekeeperConfig
 
 /// The parsers, by name.
-let targets: [String: ([UInt8]) -> Void] = [
+let targets: [String: @Sendable ([UInt8]) -> Void] = [
     "json": { bytes in _ = try? JSONParser.parse(bytes) },
     "manifest": { bytes in
         _ = ManifestDecoder.decode(bytes, file: "fuzz.json", defaults: ManifestDefaults(region: "us-east-1"))
@@ -25,7 +25,7 @@ let targets: [String: ([UInt8]) -> Void] = [
 ]
 
 #if FUZZING
-nonisolated(unsafe) let chosen: ([UInt8]) -> Void = {
+let chosen: @Sendable ([UInt8]) -> Void = {
     let name = getenv("FUZZ_TARGET").map { String(cString: $0) } ?? ""
     guard let target = targets[name] else {
         fputs("FUZZ_TARGET must be one of: \(targets.keys.sorted().joined(separator: ", "))\n", stderr)
@@ -39,24 +39,4 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     chosen(Array(UnsafeBufferPointer(start: data, count: size)))
     return 0
 }
-#else
-let arguments = CommandLine.arguments.dropFirst()
-guard let name = arguments.first, let target = targets[name] else {
-    print("usage: tablekeeper-fuzz TARGET FILE...  (targets: \(targets.keys.sorted().joined(separator: ", ")))")
-    exit(2)
-}
-var count = 0
-for path in arguments.dropFirst() {
-    guard let handle = fopen(path, "rb") else {
-        print("cannot read \(path)")
-        exit(1)
-    }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while case let read = fread(&buffer, 1, buffer.count, handle), read > 0 { bytes += buffer[0..<read] }
-    fclose(handle)
-    target(bytes)
-    count += 1
-}
-print("\(name): \(count) inputs ran clean")
 #endif
