@@ -28,7 +28,7 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
 let chosen: @Sendable ([UInt8]) -> Void = {
     let name = getenv("FUZZ_TARGET").map { String(cString: $0) } ?? ""
     guard let target = targets[name] else {
-        fputs("FUZZ_TARGET must be one of: \(targets.keys.sorted().joined(separator: ", "))\n", stderr)
+        print("FUZZ_TARGET must be one of: \(targets.keys.sorted().joined(separator: ", "))")
         exit(2)
     }
     return target
@@ -38,5 +38,23 @@ let chosen: @Sendable ([UInt8]) -> Void = {
 public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     chosen(Array(UnsafeBufferPointer(start: data, count: size)))
     return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+/// SwiftPM links an executable's entry point under this name: it hands over to libFuzzer's driver.
+@_cdecl("tablekeeper_fuzz_main")
+public func fuzzMain(
+    _ argc: CInt,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runDriver(&count, &arguments) { data, size in fuzzOne(data, size) }
 }
 #endif
