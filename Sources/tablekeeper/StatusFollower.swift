@@ -34,9 +34,18 @@ struct StatusFollower {
                     for record in StatusLogReader.parse(Data(partial + rest)).records { emit(record) }
                 }
                 partial = []
+                // Several rotations since the last look: the files between the one we read and the current one
+                // are whole, read them in order so no record is missed however slowly we poll.
+                let chain = StatusLogReader.files(path: path)
+                if let read = chain.firstIndex(where: { Self.inode($0) == inode }) {
+                    for file in chain[(read + 1)...].dropLast() {
+                        guard let data = FileManager.default.contents(atPath: file) else { continue }
+                        for record in StatusLogReader.parse(data).records { emit(record) }
+                    }
+                }
                 if descriptor >= 0 { close(descriptor) }
                 descriptor = open(path, O_RDONLY | O_CLOEXEC)
-                inode = currentInode
+                inode = Self.inode(descriptor: descriptor)
                 offset = 0
                 continue
             }
@@ -47,6 +56,11 @@ struct StatusFollower {
     static func inode(_ path: String) -> UInt64 {
         var info = stat()
         return stat(path, &info) == 0 ? UInt64(info.st_ino) : 0
+    }
+
+    static func inode(descriptor: Int32) -> UInt64 {
+        var info = stat()
+        return descriptor >= 0 && fstat(descriptor, &info) == 0 ? UInt64(info.st_ino) : 0
     }
 
     static func size(_ path: String) -> UInt64 {

@@ -122,4 +122,34 @@ struct StatusCommandTests {
         )
         #expect(printed == Array(1...20))
     }
+
+    @Test("--follow misses nothing when several rotations happen between two looks")
+    func followAcrossManyRotations() async throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("status.jsonl")
+        let writer = StatusLogWriter(path: path, maxBytes: 600, keep: 20)
+        writer.append([Self.cycle(1)])
+        writer.sync()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RepositoryPaths.binary)
+        process.arguments = ["status", "--log", path, "--follow", "--json"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: .milliseconds(800))
+        // A burst: a rotation every three records or so, all within one of the follower's looks.
+        for number in 2...20 {
+            writer.append([Self.cycle(number)])
+            writer.sync()
+        }
+        try await Task.sleep(for: .milliseconds(1200))
+        #expect(StatusLogReader.files(path: path).count > 3)
+        kill(process.processIdentifier, SIGKILL)
+        await process.exited()
+        let printed = StatusLogReader.parse(output.fileHandleForReading.readDataToEndOfFile()).records.compactMap(
+            \.cycle
+        )
+        #expect(printed == Array(1...20))
+    }
 }
