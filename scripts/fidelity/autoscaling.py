@@ -41,7 +41,8 @@ class AutoScaling:
             return self.endpoint.forward(request)
         backend = applicationautoscaling_backends[account][request.region]
         operation = request.operation
-        if operation in ("RegisterScalableTarget", "PutScalingPolicy", "DeregisterScalableTarget"):
+        if operation in ("RegisterScalableTarget", "PutScalingPolicy"):
+            # A deleted table's targets stay behind and can still be deregistered (DevGuide AutoScaling).
             self.check_resource(account, request.region, payload)
         if operation == "RegisterScalableTarget":
             existing = backend.targets.get(payload["ScalableDimension"], {}).get(payload["ResourceId"])

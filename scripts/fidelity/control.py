@@ -15,7 +15,7 @@ class Control:
         try:
             body = json.loads(request.body) if request.body else {}
             return self.route(route, body, parse_qs(query))
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
             return Response.json({"error": str(error)}, status=400, content_type="application/json")
 
     def route(self, route, body, query):

@@ -32,11 +32,21 @@ class DynamoDB:
         self.settings = endpoint.settings
         self.clock = endpoint.clock
         self.states = {}  # (account, region, name) -> TableState
+        self.deleting = {}  # (account, region, name) -> (last description, until)
         self.table_settings = TableSettings(self)
         self.replicas = Replicas(self)
 
     def reset(self):
         self.states.clear()
+        self.deleting.clear()
+
+    def being_deleted(self, account, region, name, now):
+        """The last description of a table DynamoDB is still deleting, or None."""
+        ghost = self.deleting.get((account, region, name))
+        if ghost and now >= ghost[1]:
+            del self.deleting[(account, region, name)]
+            return None
+        return ghost[0] if ghost else None
 
     # Plumbing
 
@@ -45,7 +55,9 @@ class DynamoDB:
         if "TableName" in payload:
             return payload["TableName"]
         arn = payload.get("ResourceArn", "")
-        return arn.rpartition("table/")[2].split("/")[0] or None
+        if not isinstance(arn, str) or ":table/" not in arn:
+            return None
+        return arn.split(":table/", 1)[1].split("/")[0] or None
 
     def rate_names(self, operation):
         return [operation] + ([] if operation in DATA_PLANE else ["controlPlane"])
@@ -76,6 +88,8 @@ class DynamoDB:
         table = self.moto_table(account, region, name or "")
         state = self.states.get((account, region, name))
         now = self.clock.now()
+        if table is None and self.being_deleted(account, region, name, now) is not None:
+            raise in_use(f"Attempt to change a resource which is still in use: Table is being deleted: {name}")
         if table is None or (state and now < state.visible_at):
             if table_not_found:
                 raise AWSFault("TableNotFoundException", f"Table not found: {name}")
@@ -83,8 +97,10 @@ class DynamoDB:
         return table, self.state(account, region, name, table)
 
     def in_flight(self, account, region, now):
-        return sum(state.changes_in_flight(now) for (acct, reg, _), state in self.states.items()
-                   if (acct, reg) == (account, region))
+        deleting = sum(1 for (acct, reg, name), (_, until) in list(self.deleting.items())
+                       if (acct, reg) == (account, region) and now < until)
+        return deleting + sum(state.changes_in_flight(now) for (acct, reg, _), state in self.states.items()
+                              if (acct, reg) == (account, region))
 
     def check_concurrency(self, account, region, now):
         allowed = self.settings["maxConcurrentChanges"]
@@ -124,6 +140,8 @@ class DynamoDB:
         now = self.clock.now()
         if self.moto_table(account, region, name) is not None:
             raise in_use(f"Table already exists: {name}")
+        if self.being_deleted(account, region, name, now) is not None:
+            raise in_use(f"Attempt to change a resource which is still in use: Table is being deleted: {name}")
         if len(dynamodb_backends[account][region].tables) >= self.settings["maxTablesPerRegion"]:
             raise limit(f"Subscriber limit exceeded: Table count limit of {self.settings['maxTablesPerRegion']} "
                         "exceeded for this account and region")
@@ -162,12 +180,19 @@ class DynamoDB:
                            table_class=table_class, tags=tags)
         if "OnDemandThroughput" in payload:
             state.on_demand[None] = payload["OnDemandThroughput"]
+        for index in indexes:
+            # Indexes made with the table are CREATING with it (without Backfilling).
+            state.gsi_building[index["IndexName"]] = (now, state.busy_until)
+            state.gsi_created_with_table.add(index["IndexName"])
         self.states[(account, region, name)] = state
         # CreateTable always answers CREATING, however slowly this endpoint got to answering.
         return self.described(request, account, region, name, "TableDescription", status="CREATING")
 
     def op_DescribeTable(self, request, account):
         name = request.payload.get("TableName")
+        ghost = self.being_deleted(account, request.region, name, self.clock.now())
+        if ghost is not None and self.moto_table(account, request.region, name) is None:
+            return Response.json({"Table": dict(ghost, TableStatus="DELETING")})
         self.existing(account, request.region, name)
         return self.described(request, account, request.region, name, "Table")
 
@@ -215,7 +240,10 @@ class DynamoDB:
             if index_name in state.gsi_building:
                 started, until = state.gsi_building[index_name]
                 index["IndexStatus"] = "CREATING" if now < until else "ACTIVE"
-                index["Backfilling"] = started + (until - started) / 2 <= now < until
+                if index_name in state.gsi_created_with_table:
+                    index.pop("Backfilling", None)
+                else:
+                    index["Backfilling"] = started + (until - started) / 2 <= now < until
             else:
                 index["IndexStatus"] = "ACTIVE"
             gsi_throughput = index.setdefault("ProvisionedThroughput", {})
@@ -266,6 +294,10 @@ class DynamoDB:
             state.check_sse_quota(now, target)
             effects.append(lambda: state.switch_sse(now, target, self.settings["sseDelay"]))
             delay = max(delay, self.settings["sseDelay"])
+        if payload.get("TableClass", "STANDARD") not in ("STANDARD", "STANDARD_INFREQUENT_ACCESS"):
+            raise validation(f"1 validation error detected: Value '{payload['TableClass']}' at 'tableClass' failed "
+                             "to satisfy constraint: Member must satisfy enum value set: [STANDARD_INFREQUENT_ACCESS, "
+                             "STANDARD]")
         if "TableClass" in payload and payload["TableClass"] != state.table_class:
             state.check_class_switch(now)
             new_class = payload["TableClass"]
@@ -341,9 +373,21 @@ class DynamoDB:
             if index is None:
                 raise not_found(f"Requested resource not found: Table: {state.name}, index: "
                                 f"{change.get('IndexName')} not found")
+            if "ProvisionedThroughput" in change and payload.get("BillingMode", table.billing_mode) == PPR:
+                raise validation("One or more parameter values were invalid: ProvisionedThroughput cannot be "
+                                 "specified for an index when BillingMode is PAY_PER_REQUEST")
             if "ProvisionedThroughput" in change and (table.billing_mode or "PROVISIONED") != PPR:
                 before = dict(index.throughput or {})
                 after = change["ProvisionedThroughput"]
+                if all(after.get(unit) == before.get(unit) for unit in ("ReadCapacityUnits", "WriteCapacityUnits")):
+                    # DynamoDB's own text (reported in many client projects).
+                    raise validation(
+                        f"The provisioned throughput for the index {index.name} will not change. The requested value "
+                        "equals the current value. Current ReadCapacityUnits provisioned for the index: "
+                        f"{before.get('ReadCapacityUnits')}. Requested ReadCapacityUnits: "
+                        f"{after.get('ReadCapacityUnits')}. Current WriteCapacityUnits provisioned for the index: "
+                        f"{before.get('WriteCapacityUnits')}. Requested WriteCapacityUnits: "
+                        f"{after.get('WriteCapacityUnits')}. Refusing to update.")
                 if any(after.get(unit, 0) < before.get(unit, 0) for unit in ("ReadCapacityUnits", "WriteCapacityUnits")):
                     state.check_decrease(now, index.name)
                 effects.append(lambda name=index.name, before=before, after=after:
@@ -383,6 +427,14 @@ class DynamoDB:
         if "ProvisionedThroughput" in payload:
             before = dict(table.throughput or {})
             after = payload["ProvisionedThroughput"]
+            if all(after.get(unit) == before.get(unit) for unit in ("ReadCapacityUnits", "WriteCapacityUnits")):
+                # DynamoDB's own text (reported in many client projects).
+                raise validation(
+                    "The provisioned throughput for the table will not change. The requested value equals the current "
+                    f"value. Current ReadCapacityUnits provisioned for the table: {before.get('ReadCapacityUnits')}. "
+                    f"Requested ReadCapacityUnits: {after.get('ReadCapacityUnits')}. Current WriteCapacityUnits "
+                    f"provisioned for the table: {before.get('WriteCapacityUnits')}. Requested WriteCapacityUnits: "
+                    f"{after.get('WriteCapacityUnits')}. Refusing to update.")
             if any(after.get(unit, 0) < before.get(unit, 0) for unit in ("ReadCapacityUnits", "WriteCapacityUnits")):
                 state.check_decrease(now)
             effects.append(lambda: state.record_throughput(now, None, before, after))
@@ -408,10 +460,7 @@ class DynamoDB:
             if state.replicas or state.home:
                 raise validation("Cannot disable the stream of a global table: it replicates the table")
 
-            def cleared():
-                table.latest_stream_label = None
-                table.stream_shard = None
-            effects.append(cleared)
+            # DynamoDB keeps reporting the disabled stream's ARN (it stays readable for 24 hours).
 
     def op_DeleteTable(self, request, account):
         name = request.payload.get("TableName")
@@ -423,9 +472,17 @@ class DynamoDB:
             raise in_use(f"Attempt to change a resource which is still in use: Table is being {doing}: {name}")
         if state.replicas:
             raise validation(f"Table {name} has replicas; delete them before the table")
+        self.check_concurrency(account, request.region, now)
         response = self.described(request, account, request.region, name, "TableDescription", status="DELETING")
         deleted = self.forward(request)
         if deleted.status != 200:
             return deleted
         self.states.pop((account, request.region, name), None)
+        # DELETING for a while: DescribeTable still answers, and the name is not free yet.
+        self.deleting[(account, request.region, name)] = (response.decoded()["TableDescription"],
+                                                         now + self.settings["deleteDelay"])
+        if state.home:
+            home = self.states.get((account, state.home, name))
+            if home:
+                home.replicas.pop(request.region, None)
         return response

@@ -69,7 +69,7 @@ class Endpoint:
         account = self.account(request)
         try:
             table = service.table_of(request)
-        except AWSFault:
+        except Exception:
             table = None
         started = self.clock.now()
         fault = self.faults.take(request.operation, table)
@@ -80,12 +80,17 @@ class Endpoint:
             if fault and fault["kind"] == "slow":
                 response.delay = fault["delay"]
             elif fault and fault["kind"] == "lost":
-                # The change was made; the client is told it failed.
-                response = self.injected(dict(fault, kind="500"), service)
+                if response.status < 300:
+                    # The change was made; the client is told it failed.
+                    response = self.injected(dict(fault, kind="500"), service)
+                else:
+                    # Nothing was made, so nothing is lost: the fault waits for a request that succeeds.
+                    self.faults.add(dict(fault, count=1))
         self.journal.record({
             "time": started, "service": request.service, "operation": request.operation, "table": table,
             "region": request.region, "account": account, "caller": request.access_key,
-            "status": response.status, "code": None if response.reset else response.error_code,
+            "status": None if response.reset else response.status,
+            "code": None if response.reset else response.error_code,
             "fault": fault["kind"] if fault else None,
         })
         return response

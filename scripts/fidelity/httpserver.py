@@ -4,7 +4,7 @@ import struct
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .wire import Request
+from .wire import Request, Response
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -20,12 +20,16 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = {name.lower(): value for name, value in self.headers.items()}
         request = Request(self.command, self.path, headers, body, self.server.server_address[1])
-        response = self.server.endpoint.handle(request)
+        try:
+            response = self.server.endpoint.handle(request)
+        except Exception as error:  # a bug must read as a server error, never as a dropped connection
+            response = Response(500, f"fidelity endpoint error: {error}".encode(), content_type="text/plain")
         if response.delay:
             time.sleep(response.delay)
         if response.reset:
             # RST instead of FIN: the client sees "connection reset by peer".
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.server.resetting.add(self.connection)
             self.close_connection = True
             return
         self.send_response(response.status)
@@ -50,3 +54,12 @@ class Server(ThreadingHTTPServer):
     def __init__(self, address, endpoint):
         super().__init__(address, Handler)
         self.endpoint = endpoint
+        self.resetting = set()
+
+    def shutdown_request(self, request):
+        # The usual shutdown(SHUT_WR) would send FIN first; a reset connection is closed at once (RST).
+        if request in self.resetting:
+            self.resetting.discard(request)
+            self.close_request(request)
+        else:
+            super().shutdown_request(request)

@@ -19,8 +19,9 @@ class Rates:
                 if not rate:
                     continue
                 key = (account, region, name)
-                tokens, stamp = self._buckets.get(key, (float(rate), now))
-                tokens = min(float(rate), tokens + (now - stamp) * rate)
+                capacity = max(float(rate), 1.0)  # one second of burst, and at least one request
+                tokens, stamp = self._buckets.get(key, (capacity, now))
+                tokens = min(capacity, tokens + (now - stamp) * rate)
                 if tokens < 1.0:
                     self._buckets[key] = (tokens, now)
                     return False

@@ -1,10 +1,13 @@
 """Global-table replicas (version 2019.11.21), which moto does not have: UpdateTable ReplicaUpdates, Replicas in
 DescribeTable, and the replica table itself in its own region."""
+import re
+
 from moto.applicationautoscaling.models import applicationautoscaling_backends
 
 from .errors import validation
 from .tablestate import PPR, TableState
 
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 LOCAL_REGION = ("Cannot add, delete, or update the local region through ReplicaUpdates. Use CreateTable, "
                 "DeleteTable, or UpdateTable as required.")
 
@@ -42,10 +45,15 @@ class Replicas:
         if state.home:
             raise validation(f"Replicas are added through the table in {state.home}")
         update = updates[0]
+        if not isinstance(update, dict) or len(update) != 1 or not isinstance(next(iter(update.values())), dict):
+            raise validation("One or more parameter values were invalid: a replica update names one of Create, "
+                             "Update or Delete")
         action, spec = next(iter(update.items()))
         region = spec.get("RegionName", "")
         if region == request.region:
             raise validation(LOCAL_REGION)
+        if not isinstance(region, str) or not REGION.match(region):
+            raise validation(f"One or more parameter values were invalid: {region!r} is not a region")
         if action == "Create":
             return self.check_create(request, account, table, state, now, effects, region, spec)
         replica = state.replicas.get(region)
@@ -79,11 +87,11 @@ class Replicas:
         description = table.describe(base_key="Table")["Table"]
 
         def create():
-            replica = Replica(region, key, table_class, now, until)
-            state.replicas[region] = replica
+            # The replica table first: if moto refuses it, nothing of the replica is left behind.
+            self.create_replica_table(request, account, region, description, state, key, table_class, now, until)
+            state.replicas[region] = Replica(region, key, table_class, now, until)
             if not (table.stream_specification or {}).get("StreamEnabled"):
                 table.set_stream_specification({"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
-            self.create_replica_table(request, account, region, description, state, key, table_class, now, until)
         effects.append(create)
         return self.settings["replicaCreateDelay"]
 

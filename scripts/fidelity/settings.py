@@ -17,6 +17,7 @@ DEFAULTS = {
     "inaccessibleDelay": 2.0,      # a disabled customer key makes its tables INACCESSIBLE after this
     "replicaCreateDelay": 3.0,     # a new replica: CREATING
     "replicaUpdateDelay": 2.0,     # a replica key or class change: UPDATING
+    "deleteDelay": 1.0,            # DeleteTable: DELETING, and the name stays taken
     "maxConcurrentChanges": 500,   # tables and indexes CREATING/UPDATING/DELETING per account and region
     "maxTablesPerRegion": 2500,
     "maxGsisPerTable": 20,
@@ -39,6 +40,21 @@ DEFAULTS = {
 }
 
 
+_operations = None
+
+
+def known_operations():
+    """Every operation of the services the endpoint serves, from botocore's models (installed with boto3)."""
+    global _operations
+    if _operations is None:
+        import botocore.session
+        session = botocore.session.get_session()
+        _operations = set()
+        for service in ("dynamodb", "kms", "resourcegroupstaggingapi", "application-autoscaling"):
+            _operations |= set(session.get_service_model(service).operation_names)
+    return _operations
+
+
 class Settings:
     """The endpoint's settings: the defaults, merged with what the caller sets."""
 
@@ -53,14 +69,29 @@ class Settings:
         self.values = copy.deepcopy(self.initial)
 
     def merge(self, overrides):
-        """Sets the named values; unknown names are an error, so a typo never passes silently."""
+        """Sets the named values, all or none; unknown names and values that are not numbers >= 0 are an
+        error, so a typo never passes silently."""
+        if not isinstance(overrides, dict):
+            raise ValueError("settings are a JSON object")
+        merged = copy.deepcopy(self.values)
         for name, value in overrides.items():
             if name not in DEFAULTS:
                 raise ValueError(f"unknown setting {name!r}; known: {', '.join(sorted(DEFAULTS))}")
             if name == "rates":
-                self.values["rates"].update(value)
+                if not isinstance(value, dict):
+                    raise ValueError("rates is an object of operation names and requests per second")
+                for operation, rate in value.items():
+                    if operation != "controlPlane" and operation not in known_operations():
+                        raise ValueError(f"rates: {operation!r} is not an operation of the services served")
+                    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float))
+                                             or rate < 0):
+                        raise ValueError(f"rates.{operation} must be a number >= 0 or null")
+                merged["rates"].update(value)
             else:
-                self.values[name] = value
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                    raise ValueError(f"{name} must be a number >= 0")
+                merged[name] = value
+        self.values = merged
 
     def __getitem__(self, name):
         return self.values[name]

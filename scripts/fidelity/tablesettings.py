@@ -75,6 +75,9 @@ class TableSettings:
         parts = arn.split(":")
         region, arn_account = parts[3], parts[4]
         name = arn.split(":table/", 1)[1]
+        if region != request.region:
+            # DynamoDB serves only its own region's tables (the exact text for this case is not documented).
+            raise not_found(f"Requested resource not found: ResourcArn: {arn} not found")
         if arn_account != account:
             raise AWSFault("AccessDeniedException", f"User is not authorized to access {arn}")
         table = self.dynamodb.moto_table(account, region, name)
@@ -84,7 +87,11 @@ class TableSettings:
 
     def validated_tags(self, current, tags):
         merged = dict(current)
+        if not isinstance(tags, list):
+            raise validation("One or more parameter values were invalid: Tags must be a list")
         for tag in tags:
+            if not isinstance(tag, dict):
+                raise validation("One or more parameter values were invalid: a tag needs a Key and a Value")
             key, value = tag.get("Key"), tag.get("Value")
             if not isinstance(key, str) or not isinstance(value, str):
                 raise validation("One or more parameter values were invalid: a tag needs a Key and a Value")

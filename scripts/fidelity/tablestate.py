@@ -22,6 +22,7 @@ class TableState:
         self.busy_until = created_at + (settings["createDelay"] if ready_after is None else ready_after)
         self.visible_at = created_at + settings["describeLag"]
         self.gsi_building = {}      # index -> (started, until)
+        self.gsi_created_with_table = set()
         self.gsi_deleting = {}      # index -> (description, until)
         self.sse = sse              # ("owned", None) or ("KMS", key ARN)
         self.sse_transition = None  # (shown SSEDescription, until)

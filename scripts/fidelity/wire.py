@@ -3,6 +3,8 @@ import io
 import json
 import re
 import sys
+import uuid
+import zlib
 
 from .errors import AWSFault
 
@@ -56,6 +58,10 @@ class Response:
         self.body = body
         self.headers = headers or {}
         self.headers.setdefault("Content-Type", content_type)
+        # Every AWS answer carries a request id; DynamoDB's also a CRC32 of the body.
+        self.headers.setdefault("x-amzn-RequestId", uuid.uuid4().hex.upper())
+        if content_type == "application/x-amz-json-1.0":
+            self.headers.setdefault("x-amz-crc32", str(zlib.crc32(body) & 0xFFFFFFFF))
         self.reset = False      # close the connection without an answer
         self.delay = 0.0        # seconds to wait before answering
 

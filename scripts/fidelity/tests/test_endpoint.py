@@ -1,6 +1,8 @@
 """Request rates, faults, keep-alive connections, the journal, the clock and the control API."""
+import errno
 import http.client
 import json
+import socket
 import time
 
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
@@ -119,3 +121,44 @@ class EndpointTest(FidelityTestCase):
         self.refused("ResourceNotFoundException", self.describe)
         with self.assertRaises(Exception):
             self.endpoint.control("POST", "settings", {"createDelya": 1})
+
+    def test_a_reset_fault_is_a_reset_not_a_clean_close(self):
+        self.endpoint.control("POST", "faults", {"operation": "ListTables", "kind": "reset"})
+        body = b"{}"
+        request = (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                   b"X-Amz-Target: DynamoDB_20120810.ListTables\r\nAuthorization: AWS4-HMAC-SHA256 "
+                   b"Credential=AKIDTEST/20261203/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0"
+                   b"\r\nContent-Length: 2\r\n\r\n" + body)
+        with socket.create_connection(("127.0.0.1", self.endpoint.port), 5) as connection:
+            connection.sendall(request)
+            with self.assertRaises(ConnectionResetError) as caught:
+                while connection.recv(4096):
+                    pass
+            self.assertEqual(caught.exception.errno, errno.ECONNRESET)
+        entry = self.endpoint.control("GET", "journal?operation=ListTables")["entries"][-1]
+        self.assertEqual((entry["status"], entry["fault"]), (None, "reset"))
+
+    def test_a_lost_fault_waits_for_a_request_that_succeeds(self):
+        self.create()
+        self.ddb.update_table(TableName="orders", DeletionProtectionEnabled=True)
+        self.endpoint.control("POST", "faults", {"operation": "UpdateTable", "kind": "lost"})
+        # Refused (the table is UPDATING): the real answer, and the fault is kept.
+        self.refused("ResourceInUseException", self.ddb.update_table, TableName="orders",
+                     DeletionProtectionEnabled=False)
+        self.assertEqual(len(self.endpoint.control("GET", "faults")["faults"]), 1)
+        self.settle()
+        self.refused("InternalServerError", self.ddb.update_table, TableName="orders",
+                     DeletionProtectionEnabled=False)
+
+    def test_settings_are_checked_and_applied_all_or_none(self):
+        for bad in ({"createDelay": "soon"}, {"createDelay": -1}, {"rates": {"ListTagsOfResorce": 1}},
+                    {"updateDelay": 2, "createDelya": 1}):
+            with self.assertRaises(Exception):
+                self.endpoint.control("POST", "settings", bad)
+        self.assertEqual(self.endpoint.control("GET", "settings")["updateDelay"], 0.3)
+
+    def test_a_rate_below_one_a_second_still_admits(self):
+        self.create()
+        self.endpoint.control("POST", "settings", {"rates": {"ListTables": 0.5}})
+        self.ddb.list_tables()
+        self.refused("ThrottlingException", self.ddb.list_tables)

@@ -83,3 +83,17 @@ class ReplicasTest(FidelityTestCase):
                                          ScalableDimension="dynamodb:table:WriteCapacityUnits", MinCapacity=5,
                                          MaxCapacity=50)
         self.add("eu-west-1")
+
+    def test_a_replica_table_deleted_in_its_region_leaves_the_group(self):
+        self.create()
+        self.add("eu-west-1")
+        self.settle()
+        self.endpoint.client("dynamodb", "eu-west-1").delete_table(TableName="orders")
+        self.settle()
+        self.assertEqual(self.describe().get("Replicas", []), [])
+        self.add("eu-west-1")
+
+    def test_a_malformed_replica_update_is_a_validation_error(self):
+        self.create()
+        self.refused("ValidationException", self.ddb.update_table, TableName="orders", ReplicaUpdates=[{}])
+        self.refused("ValidationException", self.add, "nowhere")

@@ -167,3 +167,37 @@ class RulesTest(FidelityTestCase):
         self.refused("ValidationException", self.create, BillingMode="PROVISIONED")
         self.create()
         self.refused("ResourceInUseException", self.create, contains="Table already exists: orders")
+
+    def test_throughput_that_does_not_change_is_refused(self):
+        self.create(BillingMode="PROVISIONED", ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+                    AttributeDefinitions=DEFINITIONS[:1],
+                    GlobalSecondaryIndexes=[dict(STATUS_INDEX, ProvisionedThroughput={"ReadCapacityUnits": 1,
+                                                                                      "WriteCapacityUnits": 1})])
+        self.refused("ValidationException", self.ddb.update_table, TableName="orders",
+                     ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+                     contains="The provisioned throughput for the table will not change")
+        self.refused("ValidationException", self.ddb.update_table, TableName="orders",
+                     GlobalSecondaryIndexUpdates=[{"Update": {"IndexName": "by-status", "ProvisionedThroughput": {
+                         "ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}}], contains="will not change")
+        self.ddb.update_table(TableName="orders", ProvisionedThroughput={"ReadCapacityUnits": 6,
+                                                                         "WriteCapacityUnits": 5})
+
+    def test_a_disabled_stream_keeps_reporting_its_arn(self):
+        self.create(StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+        arn = self.describe()["LatestStreamArn"]
+        self.ddb.update_table(TableName="orders", StreamSpecification={"StreamEnabled": False})
+        self.settle()
+        table = self.describe()
+        self.assertNotIn("StreamSpecification", table)
+        self.assertEqual(table["LatestStreamArn"], arn)
+
+    def test_an_unknown_table_class_is_refused(self):
+        self.create()
+        self.refused("ValidationException", self.ddb.update_table, TableName="orders", TableClass="STANDARD_IA")
+
+    def test_tags_are_served_in_their_own_region_only(self):
+        arn = self.create()["TableArn"]
+        west = self.endpoint.client("dynamodb", "eu-west-1")
+        self.refused("ResourceNotFoundException", west.list_tags_of_resource, ResourceArn=arn)
+        self.refused("ResourceNotFoundException", west.tag_resource, ResourceArn=arn,
+                     Tags=[{"Key": "a", "Value": "b"}])

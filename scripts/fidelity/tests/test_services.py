@@ -105,3 +105,10 @@ class AutoScalingTest(FidelityTestCase):
         self.scaling.deregister_scalable_target(ServiceNamespace="dynamodb", ResourceId="table/orders",
                                                 ScalableDimension="dynamodb:table:ReadCapacityUnits")
         self.assertEqual(self.scaling.describe_scaling_policies(ServiceNamespace="dynamodb")["ScalingPolicies"], [])
+
+    def test_a_deleted_table_targets_can_still_be_deregistered(self):
+        self.provisioned()
+        self.register()
+        self.ddb.delete_table(TableName="orders")
+        self.scaling.deregister_scalable_target(ServiceNamespace="dynamodb", ResourceId="table/orders",
+                                                ScalableDimension="dynamodb:table:ReadCapacityUnits")

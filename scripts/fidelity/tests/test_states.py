@@ -146,7 +146,29 @@ class StatesTest(FidelityTestCase):
         self.kms.enable_key(KeyId=key)
         self.assertEqual(self.describe()["TableStatus"], "ACTIVE")
 
-    def test_deleting_an_active_table_answers_deleting(self):
+    def test_a_deleted_table_is_deleting_for_a_while_and_its_name_stays_taken(self):
         self.create()
         self.assertEqual(self.ddb.delete_table(TableName="orders")["TableDescription"]["TableStatus"], "DELETING")
+        self.assertEqual(self.describe()["TableStatus"], "DELETING")
+        self.refused("ResourceInUseException", self.create, contains="being deleted")
+        self.settle()
         self.refused("ResourceNotFoundException", self.ddb.describe_table, TableName="orders")
+        self.create()
+
+    def test_indexes_created_with_the_table_are_creating_with_it(self):
+        self.create(settle=False, AttributeDefinitions=[{"AttributeName": "status", "AttributeType": "S"}],
+                    GlobalSecondaryIndexes=[{"IndexName": "by-status",
+                                             "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                                             "Projection": {"ProjectionType": "ALL"}}])
+        self.advance(0.25)
+        index = self.describe()["GlobalSecondaryIndexes"][0]
+        self.assertEqual(index["IndexStatus"], "CREATING")
+        self.assertNotIn("Backfilling", index)
+        self.settle()
+        self.assertEqual(self.describe()["GlobalSecondaryIndexes"][0]["IndexStatus"], "ACTIVE")
+
+    def test_answers_carry_a_request_id_and_a_crc32(self):
+        self.create()
+        answer = self.ddb.describe_table(TableName="orders")["ResponseMetadata"]["HTTPHeaders"]
+        self.assertTrue(answer["x-amzn-requestid"])
+        self.assertTrue(answer["x-amz-crc32"])
