@@ -100,13 +100,7 @@ struct StatusCommandTests {
         let writer = StatusLogWriter(path: path, maxBytes: 1500, keep: 3)
         writer.append([Self.cycle(1)])
         writer.sync()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RepositoryPaths.binary)
-        process.arguments = ["status", "--log", path, "--follow", "--json"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, output) = try Self.follow(path)
         try await Task.sleep(for: .milliseconds(800))
         for number in 2...20 {
             writer.append([Self.cycle(number)])
@@ -115,11 +109,7 @@ struct StatusCommandTests {
         }
         try await Task.sleep(for: .milliseconds(800))
         #expect(StatusLogReader.files(path: path).count > 1)
-        kill(process.processIdentifier, SIGKILL)
-        await process.exited()
-        let printed = StatusLogReader.parse(output.fileHandleForReading.readDataToEndOfFile()).records.compactMap(
-            \.cycle
-        )
+        let printed = await Self.stop(process, output)
         #expect(printed == Array(1...20))
     }
 
@@ -130,13 +120,7 @@ struct StatusCommandTests {
         let writer = StatusLogWriter(path: path, maxBytes: 600, keep: 20)
         writer.append([Self.cycle(1)])
         writer.sync()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RepositoryPaths.binary)
-        process.arguments = ["status", "--log", path, "--follow", "--json"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, output) = try Self.follow(path)
         try await Task.sleep(for: .milliseconds(800))
         // A burst: a rotation every three records or so, all within one of the follower's looks.
         for number in 2...20 {
@@ -145,11 +129,26 @@ struct StatusCommandTests {
         }
         try await Task.sleep(for: .milliseconds(1200))
         #expect(StatusLogReader.files(path: path).count > 3)
+        let printed = await Self.stop(process, output)
+        #expect(printed == Array(1...20))
+    }
+
+    /// `tablekeeper status --log PATH --follow --json`, running.
+    static func follow(_ path: String) throws -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RepositoryPaths.binary)
+        process.arguments = ["status", "--log", path, "--follow", "--json"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return (process, output)
+    }
+
+    /// Stops a follower and returns the cycle numbers it printed.
+    static func stop(_ process: Process, _ output: Pipe) async -> [Int] {
         kill(process.processIdentifier, SIGKILL)
         await process.exited()
-        let printed = StatusLogReader.parse(output.fileHandleForReading.readDataToEndOfFile()).records.compactMap(
-            \.cycle
-        )
-        #expect(printed == Array(1...20))
+        return StatusLogReader.parse(output.fileHandleForReading.readDataToEndOfFile()).records.compactMap(\.cycle)
     }
 }

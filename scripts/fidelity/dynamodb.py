@@ -89,7 +89,7 @@ class DynamoDB:
         state = self.states.get((account, region, name))
         now = self.clock.now()
         if table is None and self.being_deleted(account, region, name, now) is not None:
-            raise in_use(f"Attempt to change a resource which is still in use: Table is being deleted: {name}")
+            raise errors.busy(name, "deleted")
         if table is None or (state and now < state.visible_at):
             if table_not_found:
                 raise AWSFault("TableNotFoundException", f"Table not found: {name}")
@@ -141,7 +141,7 @@ class DynamoDB:
         if self.moto_table(account, region, name) is not None:
             raise in_use(f"Table already exists: {name}")
         if self.being_deleted(account, region, name, now) is not None:
-            raise in_use(f"Attempt to change a resource which is still in use: Table is being deleted: {name}")
+            raise errors.busy(name, "deleted")
         if len(dynamodb_backends[account][region].tables) >= self.settings["maxTablesPerRegion"]:
             raise limit(f"Subscriber limit exceeded: Table count limit of {self.settings['maxTablesPerRegion']} "
                         "exceeded for this account and region")
@@ -276,10 +276,7 @@ class DynamoDB:
         now = self.clock.now()
         if not any(member in payload for member in UPDATE_MEMBERS if member != "AttributeDefinitions"):
             raise validation(CHANGE_REQUIRED)
-        status = state.status(now)
-        if status in ("CREATING", "UPDATING"):
-            doing = "created" if status == "CREATING" else "updated"
-            raise in_use(f"Attempt to change a resource which is still in use: Table is being {doing}: {name}")
+        state.require_settled(now)
         self.check_concurrency(account, region, now)
         effects = []  # run only once every rule has passed and moto took its part
         delay = self.settings["updateDelay"]
@@ -466,10 +463,7 @@ class DynamoDB:
         name = request.payload.get("TableName")
         table, state = self.existing(account, request.region, name)
         now = self.clock.now()
-        status = state.status(now)
-        if status in ("CREATING", "UPDATING"):
-            doing = "created" if status == "CREATING" else "updated"
-            raise in_use(f"Attempt to change a resource which is still in use: Table is being {doing}: {name}")
+        state.require_settled(now)
         if state.replicas:
             raise validation(f"Table {name} has replicas; delete them before the table")
         self.check_concurrency(account, request.region, now)

@@ -29,6 +29,11 @@ def in_use(message):
     return AWSFault("ResourceInUseException", message)
 
 
+def busy(name, doing):
+    """The answer to a change while the table is being created, updated or deleted."""
+    return in_use(f"Attempt to change a resource which is still in use: Table is being {doing}: {name}")
+
+
 def not_found(message="Requested resource not found"):
     return AWSFault("ResourceNotFoundException", message)
 

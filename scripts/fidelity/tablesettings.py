@@ -1,5 +1,5 @@
 """TTL, point-in-time recovery and tags: the settings DynamoDB changes outside UpdateTable."""
-from .errors import AWSFault, in_use, not_found, validation
+from .errors import AWSFault, not_found, validation
 from .wire import Response
 
 TAG_PUNCTUATION = set("+-=._:/")
@@ -30,9 +30,7 @@ class TableSettings:
                              "AttributeName")
         _, state = self.dynamodb.existing(account, request.region, name)
         now = self.clock.now()
-        if state.status(now) != "ACTIVE":
-            raise in_use(f"Attempt to change a resource which is still in use: Table is being "
-                         f"{'created' if state.status(now) == 'CREATING' else 'updated'}: {name}")
+        state.require_settled(now)
         ttl = state.ttl
         enabled = bool(spec["Enabled"])
         if enabled and ttl["enabled"]:
@@ -118,9 +116,7 @@ class TableSettings:
     def op_TagResource(self, request, account):
         state = self.tagged_state(request, account, request.payload.get("ResourceArn", ""))
         now = self.clock.now()
-        if state.status(now) != "ACTIVE":
-            raise in_use(f"Attempt to change a resource which is still in use: Table is being "
-                         f"{'created' if state.status(now) == 'CREATING' else 'updated'}: {state.name}")
+        state.require_settled(now)
         merged = self.validated_tags(state.latest_tags(), request.payload.get("Tags") or [])
         state.set_tags(now, merged, self.settings["tagLag"])
         return Response.json({})
@@ -128,9 +124,7 @@ class TableSettings:
     def op_UntagResource(self, request, account):
         state = self.tagged_state(request, account, request.payload.get("ResourceArn", ""))
         now = self.clock.now()
-        if state.status(now) != "ACTIVE":
-            raise in_use(f"Attempt to change a resource which is still in use: Table is being "
-                         f"{'created' if state.status(now) == 'CREATING' else 'updated'}: {state.name}")
+        state.require_settled(now)
         tags = state.latest_tags()
         for key in request.payload.get("TagKeys") or []:
             tags.pop(key, None)

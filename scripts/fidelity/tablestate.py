@@ -2,7 +2,7 @@
 import time
 
 from .clock import long_date, iso
-from .errors import limit
+from .errors import busy, limit
 
 PPR = "PAY_PER_REQUEST"
 DAY = 86400.0
@@ -46,6 +46,12 @@ class TableState:
 
     def status(self, now):
         return self.busy_kind if now < self.busy_until else "ACTIVE"
+
+    def require_settled(self, now):
+        """ResourceInUseException while the table is CREATING or UPDATING."""
+        status = self.status(now)
+        if status in ("CREATING", "UPDATING"):
+            raise busy(self.name, "created" if status == "CREATING" else "updated")
 
     def mark_busy(self, now, seconds, kind="UPDATING"):
         if now >= self.busy_until:
