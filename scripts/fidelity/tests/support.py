@@ -14,10 +14,11 @@ from botocore.exceptions import ClientError
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                       "fidelity-endpoint")
-# Short delays so a test waits little; windows of hours are crossed by moving the clock.
-FAST = {"createDelay": 0.4, "updateDelay": 0.3, "gsiCreateDelay": 0.6, "gsiDeleteDelay": 0.3, "sseDelay": 0.3,
-        "tableClassDelay": 0.3, "ttlDelay": 0.3, "describeLag": 0.2, "tagLag": 0.3, "pitrUnavailable": 0.4,
-        "inaccessibleDelay": 0.3, "replicaCreateDelay": 0.5, "replicaUpdateDelay": 0.3}
+# Delays long enough that a slow machine still sees every intermediate state right after a call; the tests
+# cross them (and windows of hours) by moving the clock, not by sleeping.
+FAST = {"createDelay": 2.0, "updateDelay": 1.0, "gsiCreateDelay": 6.0, "gsiDeleteDelay": 1.0, "sseDelay": 1.0,
+        "tableClassDelay": 1.0, "ttlDelay": 1.0, "describeLag": 1.0, "tagLag": 1.0, "pitrUnavailable": 3.0,
+        "inaccessibleDelay": 1.0, "replicaCreateDelay": 2.0, "replicaUpdateDelay": 1.0, "deleteDelay": 1.0}
 
 
 class Endpoint:

@@ -117,7 +117,7 @@ class EndpointTest(FidelityTestCase):
         self.create()
         self.endpoint.control("POST", "settings", {"createDelay": 99})
         self.endpoint.control("POST", "reset", {})
-        self.assertEqual(self.endpoint.control("GET", "settings")["createDelay"], 0.4)
+        self.assertEqual(self.endpoint.control("GET", "settings")["createDelay"], 2.0)
         self.refused("ResourceNotFoundException", self.describe)
         with self.assertRaises(Exception):
             self.endpoint.control("POST", "settings", {"createDelya": 1})
@@ -155,7 +155,7 @@ class EndpointTest(FidelityTestCase):
                     {"updateDelay": 2, "createDelya": 1}):
             with self.assertRaises(Exception):
                 self.endpoint.control("POST", "settings", bad)
-        self.assertEqual(self.endpoint.control("GET", "settings")["updateDelay"], 0.3)
+        self.assertEqual(self.endpoint.control("GET", "settings")["updateDelay"], 1.0)
 
     def test_a_rate_below_one_a_second_still_admits(self):
         self.create()

@@ -20,7 +20,7 @@ class RulesTest(FidelityTestCase):
 
     def test_no_update_while_the_table_is_being_created(self):
         self.create(settle=False)
-        self.advance(0.25)  # past the eventual-consistency lag, still CREATING
+        self.advance(1.2)  # past the eventual-consistency lag, still CREATING
         self.refused("ResourceInUseException", self.ddb.update_table, TableName="orders",
                      DeletionProtectionEnabled=True, contains="Table is being created")
 
@@ -42,7 +42,7 @@ class RulesTest(FidelityTestCase):
         self.create()
         self.ddb.update_table(TableName="orders", AttributeDefinitions=DEFINITIONS[:1],
                               GlobalSecondaryIndexUpdates=[{"Create": STATUS_INDEX}])
-        self.advance(0.35)  # the table is ACTIVE again; the index is still backfilling
+        self.advance(1.5)  # the table is ACTIVE again; the index is still backfilling
         self.assertEqual(self.describe()["TableStatus"], "ACTIVE")
         self.refused("LimitExceededException", self.ddb.update_table, TableName="orders",
                      AttributeDefinitions=DEFINITIONS[1:], GlobalSecondaryIndexUpdates=[{"Create": OWNER_INDEX}],
@@ -129,7 +129,7 @@ class RulesTest(FidelityTestCase):
 
     def test_point_in_time_recovery_is_unavailable_right_after_creation(self):
         self.create(settle=False)
-        self.advance(0.25)
+        self.advance(1.2)
         self.refused("ContinuousBackupsUnavailableException", self.ddb.update_continuous_backups,
                      TableName="orders", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
         self.settle()

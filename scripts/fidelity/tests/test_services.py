@@ -47,7 +47,7 @@ class TaggingTest(FidelityTestCase):
         arn = self.create()["TableArn"]
         self.ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "team", "Value": "x"}])
         self.assertEqual(self.tagging.get_resources(ResourceARNList=[arn])["ResourceTagMappingList"], [])
-        self.advance(1)
+        self.advance(1.5)
         self.assertEqual(self.tagging.get_resources(ResourceARNList=[arn])["ResourceTagMappingList"][0]["Tags"],
                          [{"Key": "team", "Value": "x"}])
 

@@ -1,5 +1,4 @@
 """Asynchronous states and eventual consistency, as DynamoDB documents them."""
-import time
 
 from .support import FidelityTestCase
 
@@ -8,8 +7,9 @@ class StatesTest(FidelityTestCase):
     def test_create_table_is_creating_then_active_after_the_delay(self):
         answer = self.create(settle=False)
         self.assertEqual(answer["TableStatus"], "CREATING")
-        time.sleep(0.25)
+        self.advance(1.2)  # past the eventual-consistency lag, not the creation
         self.assertEqual(self.describe()["TableStatus"], "CREATING")
+        # The rest of the delay passes in real time.
         self.assertTrue(self.wait_for(lambda: self.describe()["TableStatus"] == "ACTIVE"))
 
     def test_describe_table_may_not_find_a_table_just_created(self):
@@ -36,7 +36,7 @@ class StatesTest(FidelityTestCase):
                 "Projection": {"ProjectionType": "ALL"}}}])
         index = self.describe()["GlobalSecondaryIndexes"][0]
         self.assertEqual((index["IndexStatus"], index["Backfilling"]), ("CREATING", False))
-        self.advance(0.35)
+        self.advance(3.5)
         index = self.describe()["GlobalSecondaryIndexes"][0]
         self.assertEqual((index["IndexStatus"], index["Backfilling"]), ("CREATING", True))
         self.settle()
@@ -126,12 +126,12 @@ class StatesTest(FidelityTestCase):
         self.ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "team", "Value": "platform"}])
         self.assertEqual(self.ddb.list_tags_of_resource(ResourceArn=arn)["Tags"],
                          [{"Key": "team", "Value": "security"}])
-        self.advance(1)
+        self.advance(1.5)
         # Overwritten, not duplicated (moto appends a second "team").
         self.assertEqual(self.ddb.list_tags_of_resource(ResourceArn=arn)["Tags"],
                          [{"Key": "team", "Value": "platform"}])
         self.ddb.untag_resource(ResourceArn=arn, TagKeys=["team"])
-        self.advance(1)
+        self.advance(1.5)
         self.assertEqual(self.ddb.list_tags_of_resource(ResourceArn=arn)["Tags"], [])
 
     def test_a_disabled_customer_key_makes_its_tables_inaccessible(self):
@@ -139,7 +139,7 @@ class StatesTest(FidelityTestCase):
         self.create(SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key})
         self.kms.disable_key(KeyId=key)
         self.assertEqual(self.describe()["TableStatus"], "ACTIVE")
-        self.advance(1)
+        self.advance(1.5)
         table = self.describe()
         self.assertEqual(table["TableStatus"], "INACCESSIBLE_ENCRYPTION_CREDENTIALS")
         self.assertIn("InaccessibleEncryptionDateTime", table["SSEDescription"])
@@ -160,7 +160,7 @@ class StatesTest(FidelityTestCase):
                     GlobalSecondaryIndexes=[{"IndexName": "by-status",
                                              "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
                                              "Projection": {"ProjectionType": "ALL"}}])
-        self.advance(0.25)
+        self.advance(1.2)
         index = self.describe()["GlobalSecondaryIndexes"][0]
         self.assertEqual(index["IndexStatus"], "CREATING")
         self.assertNotIn("Backfilling", index)
