@@ -51,7 +51,8 @@ public final class FidelityEndpoint: Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(30)
+        // Generous: CI starts many endpoints at once on two cores while it builds and runs other tests.
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             if let text = try? String(contentsOfFile: portFile, encoding: .utf8),
                 let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -62,7 +63,9 @@ public final class FidelityEndpoint: Sendable {
             usleep(50_000)
         }
         kill(process.processIdentifier, SIGKILL)
-        throw EndpointError(description: "the fidelity endpoint did not start within 30 s (is moto[server] installed?)")
+        throw EndpointError(
+            description: "the fidelity endpoint did not start within 120 s (is moto[server] installed?)"
+        )
     }
 
     init(port: Int, pid: Int32) {

@@ -4,11 +4,21 @@ ValidationException, keeps a deregistered target's policies, and pages DescribeS
 import base64
 import json
 
-from moto.applicationautoscaling.models import applicationautoscaling_backends
-from moto.dynamodb.models import dynamodb_backends
-
 from .errors import plain
 from .wire import Response
+
+
+def dynamodb_backends_():
+    """moto's backends, imported on first use: the endpoint answers its port sooner (CI starts many at once)."""
+    from moto.dynamodb.models import dynamodb_backends
+    return dynamodb_backends
+
+
+def autoscaling_backends_():
+    """moto's backends, imported on first use: the endpoint answers its port sooner (CI starts many at once)."""
+    from moto.applicationautoscaling.models import applicationautoscaling_backends
+    return applicationautoscaling_backends
+
 
 DIMENSIONS = {
     "dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits",
@@ -39,7 +49,7 @@ class AutoScaling:
         payload = request.payload
         if payload.get("ServiceNamespace") != "dynamodb":
             return self.endpoint.forward(request)
-        backend = applicationautoscaling_backends[account][request.region]
+        backend = autoscaling_backends_()[account][request.region]
         operation = request.operation
         if operation in ("RegisterScalableTarget", "PutScalingPolicy"):
             # A deleted table's targets stay behind and can still be deregistered (DevGuide AutoScaling).
@@ -88,7 +98,7 @@ class AutoScaling:
         is_index = dimension.startswith("dynamodb:index:")
         if parts[0] != "table" or len(parts) != (4 if is_index else 2) or (is_index and parts[2] != "index"):
             raise plain("ValidationException", f"Unsupported resource ID {resource} for {dimension}")
-        table = dynamodb_backends[account][region].tables.get(parts[1])
+        table = dynamodb_backends_()[account][region].tables.get(parts[1])
         if table is None or (is_index and parts[3] not in {index.name for index in table.global_indexes}):
             # Application Auto Scaling checks that the DynamoDB resource exists; its exact text is not known.
             raise plain("ValidationException", f"Unable to find the DynamoDB resource {resource}")

@@ -1,14 +1,19 @@
 """DynamoDB's control plane as DynamoDB runs it, on top of moto's tables."""
 import re
 
-from moto.dynamodb.models import dynamodb_backends
-
 from . import errors
 from .errors import AWSFault, in_use, limit, not_found, validation
 from .replicas import Replicas
 from .tablesettings import TableSettings
 from .tablestate import PPR, TableState
 from .wire import Response
+
+
+def dynamodb_backends_():
+    """moto's backends, imported on first use: the endpoint answers its port sooner (CI starts many at once)."""
+    from moto.dynamodb.models import dynamodb_backends
+    return dynamodb_backends
+
 
 DATA_PLANE = {
     "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
@@ -66,7 +71,7 @@ class DynamoDB:
         return errors.throttled(operation)
 
     def moto_table(self, account, region, name):
-        return dynamodb_backends[account][region].tables.get(name)
+        return dynamodb_backends_()[account][region].tables.get(name)
 
     def forward(self, request, operation=None, payload=None, region=None):
         return self.endpoint.forward(request.derived(operation, payload, region))
@@ -142,7 +147,7 @@ class DynamoDB:
             raise in_use(f"Table already exists: {name}")
         if self.being_deleted(account, region, name, now) is not None:
             raise errors.busy(name, "deleted")
-        if len(dynamodb_backends[account][region].tables) >= self.settings["maxTablesPerRegion"]:
+        if len(dynamodb_backends_()[account][region].tables) >= self.settings["maxTablesPerRegion"]:
             raise limit(f"Subscriber limit exceeded: Table count limit of {self.settings['maxTablesPerRegion']} "
                         "exceeded for this account and region")
         self.check_concurrency(account, region, now)

@@ -3,7 +3,6 @@ import os
 import threading
 import traceback
 
-from moto.iam.models import get_account_id_from
 from moto.moto_server.threaded_moto_server import DomainDispatcherApplication, create_backend_app
 
 from .autoscaling import AutoScaling
@@ -42,6 +41,7 @@ class Endpoint:
     def account(self, request):
         if "MOTO_ACCOUNT_ID" in os.environ:
             return os.environ["MOTO_ACCOUNT_ID"]
+        from moto.iam.models import get_account_id_from  # on first use: a faster start
         return request.headers.get("x-moto-account-id") or get_account_id_from(request.access_key)
 
     def forward(self, request):

@@ -1,7 +1,12 @@
 """KMS through moto, with what DynamoDB needs of it: keys resolved to key ARNs, and when a key was disabled."""
-from moto.kms.models import kms_backends
 
 from .errors import validation
+
+
+def kms_backends_():
+    """moto's backends, imported on first use: the endpoint answers its port sooner (CI starts many at once)."""
+    from moto.kms.models import kms_backends
+    return kms_backends
 
 
 class KMS:
@@ -29,7 +34,7 @@ class KMS:
         if request.operation in self.TRACKED and request.payload.get("KeyId"):
             # KMS takes a key ARN here; moto 5.2.1 only a bare key id.
             try:
-                key_id = kms_backends[account][request.region].any_id_to_key_id(request.payload["KeyId"])
+                key_id = kms_backends_()[account][request.region].any_id_to_key_id(request.payload["KeyId"])
                 request = request.derived(payload=dict(request.payload, KeyId=key_id))
             except Exception:
                 pass
@@ -37,7 +42,7 @@ class KMS:
         if response.status == 200 and request.operation in self.TRACKED:
             key = request.payload.get("KeyId", "")
             try:
-                arn = kms_backends[account][request.region].describe_key(key).arn
+                arn = kms_backends_()[account][request.region].describe_key(key).arn
             except Exception:
                 return response
             if request.operation in ("DisableKey", "ScheduleKeyDeletion"):
@@ -48,7 +53,7 @@ class KMS:
 
     def key_arn(self, account, region, key_id):
         """The key ARN DynamoDB would record for a key id, key ARN, alias or alias ARN."""
-        backend = kms_backends[account][region]
+        backend = kms_backends_()[account][region]
         try:
             key = backend.describe_key(key_id)
         except Exception:
@@ -64,7 +69,7 @@ class KMS:
         """When a table on this key became INACCESSIBLE_ENCRYPTION_CREDENTIALS, or None while it is usable."""
         if sse[0] != "KMS" or not sse[1]:
             return None
-        backend = kms_backends[account][region]
+        backend = kms_backends_()[account][region]
         try:
             key = backend.describe_key(sse[1])
         except Exception:

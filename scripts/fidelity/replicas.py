@@ -2,10 +2,15 @@
 DescribeTable, and the replica table itself in its own region."""
 import re
 
-from moto.applicationautoscaling.models import applicationautoscaling_backends
-
 from .errors import validation
 from .tablestate import PPR, TableState
+
+
+def autoscaling_backends_():
+    """moto's backends, imported on first use: the endpoint answers its port sooner (CI starts many at once)."""
+    from moto.applicationautoscaling.models import applicationautoscaling_backends
+    return applicationautoscaling_backends
+
 
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 LOCAL_REGION = ("Cannot add, delete, or update the local region through ReplicaUpdates. Use CreateTable, "
@@ -31,7 +36,7 @@ class Replicas:
         self.settings = dynamodb.settings
 
     def write_autoscaled(self, account, region, name):
-        backend = applicationautoscaling_backends[account][region]
+        backend = autoscaling_backends_()[account][region]
         dimension = "dynamodb:table:WriteCapacityUnits"
         return f"table/{name}" in backend.targets.get(dimension, {})
 
