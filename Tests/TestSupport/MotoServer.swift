@@ -32,10 +32,7 @@ public final class MotoServer: Sendable {
         let port = try freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", "-c", TestProcesses.closingInherited + "; from moto.server import main; main()",
-            "moto_server", "-H", "127.0.0.1", "-p", String(port),
-        ]
+        process.arguments = ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)]
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
