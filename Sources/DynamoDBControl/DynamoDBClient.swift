@@ -50,7 +50,8 @@ public struct DynamoDBClient: Sendable {
         AWSError(
             operation: operation,
             code: "MalformedResponse",
-            message: "the answer has no \(member) member; nothing is concluded from it",
+            message:
+                "the answer has no \(member) member, so nothing is concluded from it; the table is read again next cycle",
             kind: .other
         )
     }

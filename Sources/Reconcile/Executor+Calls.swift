@@ -90,25 +90,17 @@ extension Executor {
             if case .create = step, error.kind == .stateConflict {
                 return await adopt(plan, desired: desired, control: control, context: context)
             }
-            if error.code == "ContinuousBackupsUnavailableException" {
-                return TableResult(
-                    manifest: plan.manifest,
-                    table: plan.table,
-                    region: plan.region,
-                    outcome: .pending,
-                    changes: changes,
-                    message: "point-in-time recovery is not available yet (normal right after CreateTable); "
-                        + "\(step.summary) is retried shortly",
-                    actionTaken: actionTaken
-                )
-            }
+            let why =
+                error.code == "ContinuousBackupsUnavailableException"
+                ? "point-in-time recovery is not available yet (normal right after CreateTable)"
+                : "AWS is busy (\(error.code))"
             return TableResult(
                 manifest: plan.manifest,
                 table: plan.table,
                 region: plan.region,
                 outcome: .pending,
                 changes: changes,
-                message: "AWS is busy (\(error.code)); \(step.summary) is retried shortly",
+                message: "\(why); \(step.summary) is retried shortly",
                 actionTaken: actionTaken
             )
         default:

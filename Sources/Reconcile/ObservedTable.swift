@@ -157,19 +157,6 @@ public struct ObservedTable: Sendable, Equatable {
         return waits
     }
 
-    /// Whether the table or one of its indexes or its encryption is in transition.
-    public var transition: String? {
-        if status != "ACTIVE" { return "table is \(status)" }
-        if let index = globalIndexes.first(where: { $0.status != "ACTIVE" }) {
-            return "index \(index.name) is \(index.status)"
-        }
-        if encryptionStatus == "UPDATING" || encryptionStatus == "ENABLING" || encryptionStatus == "DISABLING" {
-            return "encryption is \(encryptionStatus ?? "")"
-        }
-        if ttlStatus == "ENABLING" || ttlStatus == "DISABLING" { return "TTL is \(ttlStatus)" }
-        return nil
-    }
-
     /// Whether Tablekeeper manages this table (tag `tablekeeper:managed`).
     public var isManaged: Bool {
         tags[ReconcileTags.managed] == "true"

@@ -103,13 +103,8 @@ struct ExecutorTests {
         let control = RecordingControl()
         control.fail(
             "UpdateContinuousBackups",
-            with: AWSError(
-                operation: "UpdateContinuousBackups",
-                code: "ContinuousBackupsUnavailableException",
-                message: "Backups are being enabled for the table: orders. Please retry later",
-                httpStatus: 400,
-                kind: AWSError.classify(code: "ContinuousBackupsUnavailableException", message: "", httpStatus: 400)
-            )
+            code: "ContinuousBackupsUnavailableException",
+            message: "Backups are being enabled for the table: orders. Please retry later"
         )
         var memory = Executor.Memory()
         let result = await execute(F.plan(F.spec, observed), control: control, memory: &memory)
@@ -123,16 +118,7 @@ struct ExecutorTests {
         observed.ttlAttribute = nil
         let message = "Time to live has been modified multiple times within a fixed interval"
         let control = RecordingControl()
-        control.fail(
-            "UpdateTimeToLive",
-            with: AWSError(
-                operation: "UpdateTimeToLive",
-                code: "ValidationException",
-                message: message,
-                httpStatus: 400,
-                kind: AWSError.classify(code: "ValidationException", message: message, httpStatus: 400)
-            )
-        )
+        control.fail("UpdateTimeToLive", code: "ValidationException", message: message)
         let now = try #require(UTCTime.parse("2030-01-01T10:00:00Z"))
         var memory = Executor.Memory()
         let result = await execute(F.plan(F.spec, observed), control: control, memory: &memory, now: now)
@@ -225,11 +211,7 @@ struct ExecutorTests {
             GlobalSecondaryIndex(name: "gsi-a", partitionKey: KeyAttribute(name: "a", type: .string))
         )
         let control = RecordingControl()
-        let kind = AWSError.classify(code: "LimitExceededException", message: message, httpStatus: 400)
-        control.fail(
-            "UpdateTable",
-            with: AWSError(operation: "UpdateTable", code: "LimitExceededException", message: message, kind: kind)
-        )
+        control.fail("UpdateTable", code: "LimitExceededException", message: message)
         var memory = Executor.Memory()
         let result = await execute(F.plan(spec), spec: spec, control: control, memory: &memory)
         #expect(result.outcome.rawValue == outcome)
@@ -336,15 +318,7 @@ struct ExecutorTests {
         observed.lastDecrease = last
         let control = RecordingControl()
         let message = "Subscriber limit exceeded: Provisioned throughput decreases are limited within a given UTC day."
-        control.fail(
-            "UpdateTable",
-            with: AWSError(
-                operation: "UpdateTable",
-                code: "LimitExceededException",
-                message: message,
-                kind: AWSError.classify(code: "LimitExceededException", message: message, httpStatus: 400)
-            )
-        )
+        control.fail("UpdateTable", code: "LimitExceededException", message: message)
         let now = try #require(UTCTime.parse("2030-01-01T10:00:00Z"))
         var memory = Executor.Memory()
         let refused = await execute(F.plan(spec, observed), spec: spec, control: control, memory: &memory, now: now)

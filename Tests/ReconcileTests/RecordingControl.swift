@@ -19,6 +19,12 @@ final class RecordingControl: TableControl {
         state.withLock { $0.failures[operation] = error }
     }
 
+    /// Fails `operation` with the error AWS answers (`code`, `message`), classified as the client classifies it.
+    func fail(_ operation: String, code: String, message: String) {
+        let kind = AWSError.classify(code: code, message: message, httpStatus: 400)
+        fail(operation, with: AWSError(operation: operation, code: code, message: message, httpStatus: 400, kind: kind))
+    }
+
     func succeed(_ operation: String) {
         state.withLock { $0.failures[operation] = nil }
     }

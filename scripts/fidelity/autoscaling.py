@@ -5,6 +5,7 @@ import base64
 import json
 
 from .errors import plain
+from .service import Service
 from .wire import Response
 
 
@@ -26,24 +27,10 @@ DIMENSIONS = {
 }
 
 
-class AutoScaling:
-    content_type = "application/x-amz-json-1.1"
-
-    def __init__(self, endpoint):
-        self.endpoint = endpoint
-
-    def reset(self):
-        pass
-
+class AutoScaling(Service):
     def table_of(self, request):
         resource = request.payload.get("ResourceId") or ""
         return resource.split("/")[1] if resource.startswith("table/") else None
-
-    def rate_names(self, operation):
-        return [operation]
-
-    def throttle_fault(self, operation):
-        return plain("ThrottlingException", "Rate exceeded")
 
     def handle(self, request, account):
         payload = request.payload

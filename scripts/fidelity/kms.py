@@ -1,6 +1,7 @@
 """KMS through moto, with what DynamoDB needs of it: keys resolved to key ARNs, and when a key was disabled."""
 
 from .errors import validation
+from .service import Service
 
 
 def kms_backends_():
@@ -9,26 +10,16 @@ def kms_backends_():
     return kms_backends
 
 
-class KMS:
-    content_type = "application/x-amz-json-1.1"
+class KMS(Service):
     TRACKED = ("DisableKey", "EnableKey", "ScheduleKeyDeletion", "CancelKeyDeletion")
 
     def __init__(self, endpoint):
-        self.endpoint = endpoint
+        super().__init__(endpoint)
         self.clock = endpoint.clock
         self.disabled_at = {}  # key ARN -> when it stopped being usable
 
     def reset(self):
         self.disabled_at.clear()
-
-    def table_of(self, request):
-        return None
-
-    def rate_names(self, operation):
-        return []
-
-    def throttle_fault(self, operation):
-        return validation("Rate exceeded")
 
     def handle(self, request, account):
         if request.operation in self.TRACKED and request.payload.get("KeyId"):

@@ -4,26 +4,13 @@ import base64
 import json
 
 from .errors import plain
+from .service import Service
 from .wire import Response
 
 EXCLUSIVE = ("TagFilters", "ResourceTypeFilters", "ResourcesPerPage", "TagsPerPage", "PaginationToken")
 
 
-class Tagging:
-    content_type = "application/x-amz-json-1.1"
-
-    def __init__(self, endpoint):
-        self.endpoint = endpoint
-
-    def reset(self):
-        pass
-
-    def table_of(self, request):
-        return None
-
-    def rate_names(self, operation):
-        return [operation]
-
+class Tagging(Service):
     def throttle_fault(self, operation):
         return plain("ThrottledException", "Rate exceeded")
 
