@@ -20,12 +20,30 @@ public struct DesiredTable: Sendable, Equatable {
     public var spec: TableSpec
     /// The resolved encryption.
     public var encryption: ResolvedEncryption
+    /// Whether the operator allows taking the table over without the `tablekeeper:managed` tag
+    /// (`scope.adopt`, or `tablekeeper adopt`).
+    public var adoptionAllowed = false
+    /// Whether Tablekeeper created the table (its tags may not be readable yet).
+    public var createdHere = false
+    /// The TTL attribute named by the manifest that created the table, while it is not yet set: setting it
+    /// is part of the creation, not a change that can delete existing items.
+    public var creationTTL: String?
 
     /// Creates a desired table.
-    public init(manifest: String, spec: TableSpec, encryption: ResolvedEncryption) {
+    public init(
+        manifest: String,
+        spec: TableSpec,
+        encryption: ResolvedEncryption,
+        adoptionAllowed: Bool = false,
+        createdHere: Bool = false,
+        creationTTL: String? = nil
+    ) {
         self.manifest = manifest
         self.spec = spec
         self.encryption = encryption
+        self.adoptionAllowed = adoptionAllowed
+        self.createdHere = createdHere
+        self.creationTTL = creationTTL
     }
 }
 

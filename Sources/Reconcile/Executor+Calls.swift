@@ -144,6 +144,13 @@ extension Executor {
         }
         let replanned = Planner.plan(desired: desired, observed: observed, policy: policy, context: context)
         let summary = summarize(replanned, changes: replanned.changes)
+        if replanned.changes.contains(where: { $0.reason == .unmanaged }) {
+            var found = summary
+            found.message =
+                "CreateTable found an existing table of that name that Tablekeeper does not manage; "
+                + "it is left alone: \(summary.message)"
+            return found
+        }
         var adopted = summary
         if replanned.waitingReason != nil || !replanned.steps.isEmpty {
             adopted.outcome = adopted.outcome == .flagged ? .flagged : .pending

@@ -17,6 +17,7 @@ public struct Change: Sendable, Equatable {
         case encryption
         case destructive
         case orphaned
+        case unmanaged
         case rateLimited = "rate-limited"
         case policy
         case unsupported

@@ -151,7 +151,23 @@ extension PlanBuilder {
         guard observed.ttlAttribute != spec.ttlAttribute else { return }
         let from = observed.ttlAttribute ?? "disabled"
         let to = spec.ttlAttribute ?? "disabled"
-        guard inPlace("ttlAttribute", from: from, to: to, class: .safe) else { return }
+        if observed.ttlAttribute == nil, let wanted = spec.ttlAttribute, wanted == desired.creationTTL {
+            // Part of the table's creation: nothing was written before it was made with this TTL in mind.
+            changes.append(Change(field: "ttlAttribute", from: from, to: to, action: .create))
+            steps.append(.timeToLive(attribute: wanted, enabled: true))
+            return
+        }
+        // Enabling or renaming TTL makes DynamoDB delete every item whose attribute holds a past epoch time.
+        guard
+            inPlace(
+                "ttlAttribute",
+                from: from,
+                to: to,
+                class: spec.ttlAttribute == nil ? .safe : .destructive,
+                advice: "DynamoDB will delete every item whose \(to) holds a past epoch time: check the data, "
+                    + "then set policy.destructive to \"apply\" or change TTL by hand"
+            )
+        else { return }
         if let current = observed.ttlAttribute {
             // A rename is a disable now and an enable later (AWS allows one TTL change per hour).
             steps.append(.timeToLive(attribute: current, enabled: false))

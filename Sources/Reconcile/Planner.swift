@@ -26,6 +26,10 @@ public enum Planner {
         }
         guard let observed else {
             plan.changes = [Change(field: "table", from: "absent", to: "present", action: .create)]
+            if let ttl = desired.spec.ttlAttribute {
+                // Set once the table is ACTIVE; recorded now so a restart still knows it belongs to the creation.
+                plan.changes.append(Change(field: "ttlAttribute", from: "disabled", to: ttl, action: .create))
+            }
             plan.steps = [.create(CreateTableRequest.make(desired))]
             return plan
         }
@@ -44,8 +48,19 @@ public enum Planner {
             ]
             return plan
         }
+        // Tags are read only once a table is ACTIVE or UPDATING; in other states the table waits anyway.
+        let tagsRead = observed.status == "ACTIVE" || observed.status == "UPDATING"
+        if tagsRead, !observed.isManaged, !desired.adoptionAllowed, !desired.createdHere {
+            plan.changes = [Self.unmanaged(desired)]
+            return plan
+        }
         var builder = PlanBuilder(desired: desired, observed: observed, policy: policy, context: context)
         builder.compareKeys()
+        if !builder.changes.isEmpty {
+            // The manifest describes another table: nothing of it is applied to this one.
+            plan.changes = builder.changes
+            return plan
+        }
         builder.compareLocalIndexes()
         builder.compareBilling()
         builder.compareGlobalIndexes()
@@ -62,6 +77,22 @@ public enum Planner {
         plan.pendingReason = observed.tableTransition
         plan.partialWaits = observed.partialTransitions.map { PartialWait(field: $0.field, reason: $0.reason) }
         return plan
+    }
+
+    /// The flag for a table that exists without the `tablekeeper:managed` tag and may not be taken over.
+    static func unmanaged(_ desired: DesiredTable) -> Change {
+        let name = desired.spec.tableName
+        let region = desired.spec.region
+        return Change(
+            field: "table",
+            from: "unmanaged (no tablekeeper:managed tag)",
+            to: "managed",
+            action: .flag,
+            reason: .unmanaged,
+            advice: "Tablekeeper changes only tables it created or was allowed to adopt: check that the manifest "
+                + "names the right table, then run `tablekeeper adopt --config FILE --table \(name) --region "
+                + "\(region)` or add \"\(name)\" to scope.adopt"
+        )
     }
 
     static func since(_ date: Date?) -> String {

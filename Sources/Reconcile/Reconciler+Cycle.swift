@@ -175,6 +175,7 @@ extension Reconciler {
         var results = prepared.settled
         for (key, result, tableMemory) in outcomes.compactMap(\.self) {
             memory[key] = tableMemory.isEmpty ? nil : tableMemory
+            if result.outcome == .created { createdHere.insert(key) }
             results.append(result)
         }
         // Orphans found by an earlier sweep are repeated until the next one, unless a manifest names them again.

@@ -4,7 +4,9 @@ import FoundationEssentials
 public import GitSource
 import Logging
 import Manifest
+import StatusLog
 import SystemSupport
+import TablekeeperConfig
 
 /// A table ready to execute: its desired state, its plan and its region's context.
 public struct PreparedTable: Sendable {
@@ -50,6 +52,16 @@ extension Reconciler {
                 let error =
                     "\(manifest.path): $.region: no region given and none configured (add \"region\" or set aws.region)"
                 prepared.settled.append(invalidResult(path: manifest.path, errors: [error], files: files))
+            } else if let violation = settings.scope.violation(
+                tableName: manifest.spec.tableName,
+                region: manifest.spec.region,
+                kmsKeyArn: manifest.spec.encryption.kmsKeyArn
+            ) {
+                // The scope is the operator's: the pusher can only rename the table or ask for a wider scope.
+                let error =
+                    "\(manifest.path): \(violation.path): \(violation.problem) (fix: use a table the configuration's "
+                    + "scope allows, or ask an operator to widen the scope)"
+                prepared.settled.append(invalidResult(path: manifest.path, errors: [error], files: files))
             } else {
                 specs.append(manifest)
             }
@@ -76,7 +88,15 @@ extension Reconciler {
                     )
                 )
             case .success(let table):
-                let desired = DesiredTable(manifest: manifest.path, spec: spec, encryption: keys.resolve(spec))
+                let key = "\(spec.region)/\(spec.tableName)"
+                let desired = DesiredTable(
+                    manifest: manifest.path,
+                    spec: spec,
+                    encryption: keys.resolve(spec),
+                    adoptionAllowed: settings.scope.allowsAdopting(spec.tableName),
+                    createdHere: createdHere.contains(key) || logState.isBeingCreated(key),
+                    creationTTL: logState.creationTTL(key)
+                )
                 let context = RegionContext(awsManagedKeyArn: keys.awsManagedKeyArn(region: spec.region))
                 let plan = Planner.plan(desired: desired, observed: table, policy: settings.policy, context: context)
                 prepared.tables.append(PreparedTable(desired: desired, plan: plan, context: context))
@@ -126,7 +146,10 @@ extension Reconciler {
             let orphans = found.compactMap { $0 }.filter { table in
                 table.isManaged && !(table.tags[ReconcileTags.manifest].map(invalidPaths.contains) ?? false)
             }
-            plans += orphans.map(Planner.planOrphan)
+            // A managed table outside the scope is another configuration's business.
+            plans += orphans.filter { settings.scope.contains(tableName: $0.name, region: region) }.map(
+                Planner.planOrphan
+            )
         }
         return plans
     }

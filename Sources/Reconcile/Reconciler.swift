@@ -21,6 +21,8 @@ public actor Reconciler {
         public var orphanSweepInterval: Duration?
         /// Regions swept for orphans besides those manifests name.
         public var extraRegions: [String]
+        /// What a push may reach.
+        public var scope: ReconcileScope
 
         /// Creates settings.
         public init(
@@ -28,13 +30,15 @@ public actor Reconciler {
             defaults: ManifestDefaults,
             maxConcurrency: Int = 16,
             orphanSweepInterval: Duration? = nil,
-            extraRegions: [String] = []
+            extraRegions: [String] = [],
+            scope: ReconcileScope = ReconcileScope()
         ) {
             self.policy = policy
             self.defaults = defaults
             self.maxConcurrency = maxConcurrency
             self.orphanSweepInterval = orphanSweepInterval
             self.extraRegions = extraRegions
+            self.scope = scope
         }
     }
 
@@ -44,6 +48,8 @@ public actor Reconciler {
     let logger: Logger
     var manifestCache = ManifestCache()
     var memory: [String: Executor.Memory] = [:]
+    /// Tables this process created (`region/table`): managed even while their tags are not yet readable.
+    var createdHere: Set<String> = []
     var logState: StatusLogState
     var lastOrphanSweep: ContinuousClock.Instant?
     var lastOrphans: [TableResult] = []

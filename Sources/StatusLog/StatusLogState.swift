@@ -28,6 +28,18 @@ public struct StatusLogState: Sendable {
         if let key = record.tableKey { lastTableRecords[key] = record }
     }
 
+    /// Whether the last record of a table says Tablekeeper created it or is still completing its creation.
+    public func isBeingCreated(_ key: String) -> Bool {
+        guard let last = lastTableRecords[key] else { return false }
+        return last.outcome == "created" || (last.changes ?? []).contains { $0.action == "create" }
+    }
+
+    /// The TTL attribute that a table's creation still has to set, from its last record (a `ttlAttribute`
+    /// change whose action is `create`).
+    public func creationTTL(_ key: String) -> String? {
+        lastTableRecords[key]?.changes?.first { $0.field == "ttlAttribute" && $0.action == "create" }?.to
+    }
+
     /// Whether a source record says something new: a failure that repeats every poll is written once.
     public func shouldWrite(source record: StatusRecord) -> Bool {
         guard let last = lastSource else { return true }

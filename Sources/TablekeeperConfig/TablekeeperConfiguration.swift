@@ -57,6 +57,8 @@ public struct TablekeeperConfiguration: Sendable, Equatable {
     public var aws = AWS()
     /// The reconcile policy.
     public var policy = ReconcilePolicy()
+    /// What a push may reach.
+    public var scope = ReconcileScope()
     /// Manifest defaults (region comes from `aws.region`).
     public var defaultEncryption = EncryptionSpec.kms
     /// Status log settings.

@@ -4,6 +4,7 @@ import GitSource
 import Logging
 import Manifest
 import Reconcile
+import StatusLog
 import TablekeeperConfig
 
 struct PlanCommand: AsyncParsableCommand {
@@ -54,17 +55,7 @@ struct PlanCommand: AsyncParsableCommand {
         do {
             if let config {
                 runtime = try Runtime.load(configPath: config, logger: logger)
-                switch await runtime.makeGitSource().poll() {
-                case .snapshot(let snapshot, _):
-                    files = snapshot.files
-                    problems = snapshot.problems
-                case .failed(let error, _):
-                    printError("tablekeeper: source: \(error.message)")
-                    throw ExitCode(1)
-                case .signatureRejected(let revision, let detail, _):
-                    printError("tablekeeper: \(revision.prefix(12)) would not be applied: \(detail)")
-                    throw ExitCode(1)
-                }
+                (files, problems) = try await runtime.readSnapshot()
             } else {
                 var configuration = TablekeeperConfiguration(source: .init(url: "file:///dev/null"))
                 configuration.aws.region = region
@@ -79,10 +70,15 @@ struct PlanCommand: AsyncParsableCommand {
         } catch {
             throw ExitCode(1)
         }
+        // The log's history tells the plan what the daemon knows (a table it is still creating is its own).
+        let history =
+            config == nil
+            ? [] : StatusLogReader.read(path: runtime.configuration.statusLog.path, latestCycleOnly: true).records
         let reconciler = Reconciler(
             settings: runtime.reconcilerSettings,
             controls: runtime.controls.factory,
             statusLog: nil,
+            history: history,
             logger: logger
         )
         let prepared = await reconciler.prepare(files: files, problems: problems, sweepOrphans: true)

@@ -95,7 +95,8 @@ struct Runtime {
             policy: configuration.policy,
             defaults: configuration.manifestDefaults,
             maxConcurrency: configuration.aws.maxConcurrency,
-            extraRegions: [region]
+            extraRegions: configuration.scope.regions.map { $0.contains(region) ? [region] : [] } ?? [region],
+            scope: configuration.scope
         )
     }
 

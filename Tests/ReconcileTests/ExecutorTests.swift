@@ -68,7 +68,8 @@ struct ExecutorTests {
         spec.tags["team"] = "security"
         let control = RecordingControl()
         var memory = Executor.Memory()
-        let result = await execute(F.plan(spec, observed), spec: spec, control: control, memory: &memory)
+        let apply = ReconcilePolicy(destructive: .apply)
+        let result = await execute(F.plan(spec, observed, policy: apply), spec: spec, control: control, memory: &memory)
         #expect(control.calls == ["UpdateTimeToLive", "UpdateContinuousBackups", "TagResource"])
         #expect(result.outcome == .updated)
     }
@@ -121,7 +122,14 @@ struct ExecutorTests {
         control.fail("UpdateTimeToLive", code: "ValidationException", message: message)
         let now = try #require(UTCTime.parse("2030-01-01T10:00:00Z"))
         var memory = Executor.Memory()
-        let result = await execute(F.plan(F.spec, observed), control: control, memory: &memory, now: now)
+        let apply = ReconcilePolicy(destructive: .apply)
+        let result = await execute(
+            F.plan(F.spec, observed, policy: apply),
+            control: control,
+            memory: &memory,
+            policy: apply,
+            now: now
+        )
         #expect(result.outcome == .flagged)
         #expect(result.message.contains("2030-01-01T11:00:00Z"))
         #expect(result.changes.first { $0.field == "ttlAttribute" }?.reason == .rateLimited)
@@ -129,29 +137,38 @@ struct ExecutorTests {
 
     @Test("a TTL rename disables now and shows when the enable under the new name can run")
     func timeToLiveRename() async throws {
+        let apply = ReconcilePolicy(destructive: .apply)
         var observed = F.observed
         observed.ttlAttribute = "expires"
         let control = RecordingControl()
         let now = try #require(UTCTime.parse("2030-01-01T10:00:00Z"))
         var memory = Executor.Memory()
-        let first = await execute(F.plan(F.spec, observed), control: control, memory: &memory, now: now)
+        let first = await execute(
+            F.plan(F.spec, observed, policy: apply),
+            control: control,
+            memory: &memory,
+            policy: apply,
+            now: now
+        )
         #expect(control.calls == ["UpdateTimeToLive"])
         #expect(first.outcome == .updated)
         // Next cycle the TTL is disabled; the enable waits for the hour, without a call.
         observed.ttlAttribute = nil
         let second = await execute(
-            F.plan(F.spec, observed),
+            F.plan(F.spec, observed, policy: apply),
             control: control,
             memory: &memory,
+            policy: apply,
             now: now.addingTimeInterval(60)
         )
         #expect(control.calls == ["UpdateTimeToLive"])
         #expect(second.outcome == .flagged)
         #expect(second.message.contains("waits until 2030-01-01T11:00:00Z"))
         let third = await execute(
-            F.plan(F.spec, observed),
+            F.plan(F.spec, observed, policy: apply),
             control: control,
             memory: &memory,
+            policy: apply,
             now: now.addingTimeInterval(3601)
         )
         #expect(control.calls == ["UpdateTimeToLive", "UpdateTimeToLive"])
@@ -413,7 +430,7 @@ struct ExecutorTests {
         #expect(control.calls == ["UpdateTable"])
     }
 
-    @Test("ResourceInUse on create adopts the existing table and plans it again")
+    @Test("ResourceInUse on create: a table of that name that is not managed is flagged, never adopted")
     func createConflict() async {
         let control = RecordingControl()
         control.fail(
@@ -436,10 +453,10 @@ struct ExecutorTests {
         let result = await execute(F.plan(F.spec, nil), control: control, memory: &memory)
         #expect(control.calls.prefix(2) == ["CreateTable", "DescribeTable"])
         #expect(!control.calls.contains("UpdateTable"))
-        #expect(result.message.hasPrefix("adopted an existing table"))
-        // The adopted table lacks the manifest's index and settings: they are planned for the next cycles.
-        #expect(result.outcome == .flagged || result.outcome == .pending)
-        #expect(result.changes.contains { $0.field == "globalSecondaryIndexes[gsi-status]" })
+        // Someone else's table of that name (no tablekeeper:managed tag): left alone, never adopted by a race.
+        #expect(result.message.hasPrefix("CreateTable found an existing table of that name that Tablekeeper does not"))
+        #expect(result.outcome == .flagged)
+        #expect(result.changes.map(\.reason) == [.unmanaged])
     }
 
     @Test("other AWS errors fail the table with the error")

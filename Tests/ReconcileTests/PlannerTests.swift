@@ -19,7 +19,13 @@ struct PlannerTests {
     @Test("a missing table is created with keys, indexes, encryption and Tablekeeper's tags")
     func createMissing() throws {
         let plan = F.plan(F.spec, nil)
-        #expect(plan.changes == [Change(field: "table", from: "absent", to: "present", action: .create)])
+        #expect(
+            plan.changes == [
+                Change(field: "table", from: "absent", to: "present", action: .create),
+                // Recorded with the creation, so setting it later is known to be part of it.
+                Change(field: "ttlAttribute", from: "disabled", to: "ttl", action: .create),
+            ]
+        )
         guard case .create(let input) = try #require(plan.steps.first) else {
             Issue.record("not a create")
             return
@@ -332,15 +338,23 @@ struct PlannerTests {
         #expect(F.plan(F.spec, observed, policy: ReconcilePolicy(destructive: .apply)).steps.count == 1)
     }
 
-    @Test("TTL added, renamed and removed are updates; a rename disables first")
+    @Test("TTL added or renamed deletes data, so it is destructive; removed is an update; a rename disables first")
     func timeToLive() {
+        let destructive = ReconcilePolicy(destructive: .apply)
         var observed = F.observed
         observed.ttlAttribute = nil
         observed.ttlStatus = "DISABLED"
-        #expect(F.plan(F.spec, observed).steps == [.timeToLive(attribute: "ttl", enabled: true)])
+        let flagged = F.plan(F.spec, observed)
+        #expect(flagged.steps.isEmpty)
+        #expect(flagged.changes.first?.reason == .destructive)
+        #expect(flagged.changes.first?.advice?.contains("delete every item whose ttl holds a past epoch time") == true)
+        #expect(F.plan(F.spec, observed, policy: destructive).steps == [.timeToLive(attribute: "ttl", enabled: true)])
         observed.ttlAttribute = "expires"
         observed.ttlStatus = "ENABLED"
-        #expect(F.plan(F.spec, observed).steps == [.timeToLive(attribute: "expires", enabled: false)])
+        #expect(F.plan(F.spec, observed).changes.first?.reason == .destructive)
+        #expect(
+            F.plan(F.spec, observed, policy: destructive).steps == [.timeToLive(attribute: "expires", enabled: false)]
+        )
         var spec = F.spec
         spec.ttlAttribute = nil
         #expect(F.plan(spec).steps == [.timeToLive(attribute: "ttl", enabled: false)])
@@ -398,11 +412,68 @@ struct PlannerTests {
         #expect(applied.steps.last == .untag(["owner"]))
     }
 
+    @Test("TTL named by the manifest that created the table is set as part of the creation, whatever the policy")
+    func timeToLiveAtCreation() {
+        var observed = F.observed
+        observed.ttlAttribute = nil
+        var desired = F.desired()
+        desired.creationTTL = "ttl"
+        let plan = Planner.plan(desired: desired, observed: observed, policy: ReconcilePolicy(), context: F.context)
+        #expect(plan.steps == [.timeToLive(attribute: "ttl", enabled: true)])
+        #expect(plan.changes == [Change(field: "ttlAttribute", from: "disabled", to: "ttl", action: .create)])
+        // Another attribute than the one the table was created with is a change to an existing table.
+        desired.creationTTL = "expires"
+        let other = Planner.plan(desired: desired, observed: observed, policy: ReconcilePolicy(), context: F.context)
+        #expect(other.steps.isEmpty)
+        #expect(other.changes.first?.reason == .destructive)
+    }
+
+    @Test("a table without tablekeeper:managed is flagged unmanaged and left alone, unless adoption is allowed")
+    func unmanaged() {
+        var observed = F.observed
+        observed.tags = ["app": "payments"]
+        observed.ttlAttribute = nil
+        let plan = F.plan(F.spec, observed, policy: ReconcilePolicy(updates: .apply, destructive: .apply))
+        #expect(plan.steps.isEmpty)
+        #expect(plan.changes.count == 1)
+        #expect(plan.changes.first?.reason == .unmanaged)
+        #expect(
+            plan.changes.first?.advice?.contains("tablekeeper adopt --config FILE --table sentinel-requests") == true
+        )
+        // A table this Tablekeeper just created is its own even before its tags can be read.
+        var created = F.desired()
+        created.createdHere = true
+        #expect(
+            Planner.plan(desired: created, observed: observed, policy: .init(), context: F.context).flags.isEmpty
+                == false
+        )
+        #expect(
+            !Planner.plan(desired: created, observed: observed, policy: .init(), context: F.context).changes.contains {
+                $0.reason == .unmanaged
+            }
+        )
+    }
+
+    @Test("a key schema that differs gets no step at all, only requires-replacement")
+    func keysDifferNoSteps() {
+        var observed = F.observed
+        observed.partitionKey = KeyAttribute(name: "pk", type: .string)
+        observed.deletionProtection = false
+        observed.pointInTimeRecovery = false
+        observed.tags = ["tablekeeper:managed": "true"]
+        let plan = F.plan(F.spec, observed, policy: ReconcilePolicy(encryption: .apply, destructive: .apply))
+        #expect(plan.steps.isEmpty)
+        #expect(plan.changes.map(\.reason) == [.requiresReplacement])
+        #expect(plan.changes.first?.field == "partitionKey")
+    }
+
     @Test("an adopted table gets Tablekeeper's tags")
     func adoption() {
         var observed = F.observed
         observed.tags = ["app": "sentinel"]
-        let plan = F.plan(F.spec, observed)
+        var desired = F.desired()
+        desired.adoptionAllowed = true
+        let plan = Planner.plan(desired: desired, observed: observed, policy: ReconcilePolicy(), context: F.context)
         // Housekeeping, not a difference: the plan is in sync but still carries the tagging step.
         #expect(plan.changes.isEmpty)
         #expect(

@@ -65,6 +65,64 @@ struct ConfigurationDecoderTests {
         #expect(errors.errors.allSatisfy { $0.description.hasPrefix("config.json: $") })
     }
 
+    @Test("scope decodes, and each bad entry is named by its path")
+    func scope() throws {
+        let good = try decode(
+            """
+            {"source": {"url": "https://git.example.com/t.git"},
+             "scope": {"tableNames": ["sentinel-*"], "regions": ["us-east-1"], "kmsKeyAccounts": ["111122223333"],
+                       "adopt": ["sentinel-requests"]}}
+            """
+        ).get()
+        #expect(good.scope.tableNames == ["sentinel-*"])
+        #expect(good.scope.allowsAdopting("sentinel-requests"))
+        #expect(!good.scope.allowsAdopting("sentinel-sessions"))
+        #expect(try decode(#"{"source": {"url": "https://git.example.com/t.git"}}"#).get().scope == ReconcileScope())
+        guard
+            case .failure(let errors) = decode(
+                """
+                {"source": {"url": "https://git.example.com/t.git"},
+                 "scope": {"tableNames": [""], "regions": ["moon-1"], "kmsKeyAccounts": ["12"], "adopt": ["a*"],
+                           "tables": []}}
+                """
+            )
+        else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(
+            Set(errors.errors.map(\.path)) == [
+                "$.scope.tables", "$.scope.tableNames[0]", "$.scope.regions[0]", "$.scope.kmsKeyAccounts[0]",
+                "$.scope.adopt[0]",
+            ]
+        )
+    }
+
+    @Test("scope globs: * any run, ? one character, the rest literal")
+    func globs() {
+        #expect(ReconcileScope.matches("sentinel-requests", pattern: "sentinel-*"))
+        #expect(ReconcileScope.matches("sentinel-", pattern: "sentinel-*"))
+        #expect(!ReconcileScope.matches("payments", pattern: "sentinel-*"))
+        #expect(ReconcileScope.matches("a-b-c", pattern: "a*c"))
+        #expect(ReconcileScope.matches("ab", pattern: "a?"))
+        #expect(!ReconcileScope.matches("abc", pattern: "a?"))
+        #expect(!ReconcileScope.matches("xsentinel-a", pattern: "sentinel-*"))
+        #expect(ReconcileScope.matches("orders.prod", pattern: "*.prod"))
+        #expect(!ReconcileScope.matches("orders-prod", pattern: "*.prod"))
+        let scope = ReconcileScope(kmsKeyAccounts: ["111122223333"])
+        #expect(
+            scope.violation(
+                tableName: "t",
+                region: "us-east-1",
+                kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:alias/sentinel"
+            ) == nil
+        )
+        #expect(
+            scope.violation(tableName: "t", region: "us-east-1", kmsKeyArn: "arn:aws:kms:us-east-1:444455556666:key/x")?
+                .path == "$.encryption.kmsKeyArn"
+        )
+    }
+
     @Test("the source URL is required")
     func sourceRequired() {
         guard case .failure(let errors) = decode("{}") else {

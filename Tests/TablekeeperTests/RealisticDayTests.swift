@@ -197,8 +197,8 @@ struct RealisticDayTests {
         #expect(try await Scenario.waitUntil(.seconds(30)) { cycles() >= cyclesBefore + 2 })
         #expect(tableRecords() == before)
 
-        // 9. A TTL rename: DynamoDB allows one TTL change per table per hour, and the users table's TTL was enabled
-        //    minutes ago, so the rename is flagged (rate-limited) with the time it can start, and TTL is untouched.
+        // 9. A TTL rename: DynamoDB would then delete every item whose new attribute holds a past epoch time, so
+        //    under the default policy the rename is flagged destructive, with that reason, and TTL is untouched.
         try await scenario.git.commit(
             files: [
                 "manifests/\(users).json": usersProvisioned.replacingOccurrences(
@@ -212,9 +212,9 @@ struct RealisticDayTests {
             try await Scenario.waitUntil(.seconds(30)) {
                 scenario.records().contains { record in
                     record.table == users && record.outcome == "flagged"
-                        && record.changes?.contains { $0.field == "ttlAttribute" && $0.reason == "rate-limited" }
+                        && record.changes?.contains { $0.field == "ttlAttribute" && $0.reason == "destructive" }
                             == true
-                        && record.message?.contains("retried after") == true
+                        && record.message?.contains("past epoch time") == true
                 }
             }
         )

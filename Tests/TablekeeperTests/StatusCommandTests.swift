@@ -138,7 +138,7 @@ struct StatusCommandTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: RepositoryPaths.binary)
         process.arguments = ["status", "--log", path, "--follow", "--json"]
-        let output = Pipe()
+        let output = Pipe.forChild()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -40,9 +40,9 @@ public enum ProcessRunner {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let stdout = Pipe()
-        let stderr = Pipe()
-        let stdin = Pipe()
+        let stdout = Pipe.forChild()
+        let stderr = Pipe.forChild()
+        let stdin = Pipe.forChild()
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = stdin
