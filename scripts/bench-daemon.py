@@ -29,11 +29,11 @@ subprocess.run(["git", "init", "-q", "-b", "main", repo], check=True)
 git("-c", "user.name=bench", "-c", "user.email=bench@localhost", "add", "-A")
 git("-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-qm", "manifests")
 secret = b"bench-webhook-secret-0123456789"
-with open(os.path.join(work, "secret"), "wb") as f:
+with open(os.open(os.path.join(work, "secret"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
     f.write(secret)
 status_log = os.path.join(work, "status.jsonl")
 config = {
-    "source": {"url": repo, "interval": "1h", "cacheDirectory": os.path.join(work, "cache")},
+    "source": {"url": repo, "allowLocal": True, "interval": "1h", "cacheDirectory": os.path.join(work, "cache")},
     "aws": {"region": "us-east-1", "endpoint": f"http://127.0.0.1:{moto_port}"},
     "statusLog": {"path": status_log},
     "http": {"listen": f"127.0.0.1:{http_port}", "webhookSecretFile": os.path.join(work, "secret")},

@@ -58,7 +58,7 @@ public struct DaemonMetrics: Sendable {
             gauge.record(report.counts[outcome] ?? 0)
         }
         statusLogWritable.record(writable ? 1 : 0)
-        if report.sourceError == nil, report.signatureRejection == nil, (report.counts["failed"] ?? 0) == 0 {
+        if report.sourceError == nil, report.sourceRejection == nil, (report.counts["failed"] ?? 0) == 0 {
             lastSuccess.record(Date().timeIntervalSince1970)
         }
     }
@@ -73,7 +73,7 @@ public final class AWSRequestMetrics: AWSRequestObserver {
     public init() {}
 
     public func requestFinished(service: String, operation: String, errorCode: String?) {
-        let code = errorCode ?? "ok"
+        let code = errorCode.map(AWSError.metricLabel) ?? "ok"
         let counter = counters.withLock { counters in
             let key = "\(service) \(operation) \(code)"
             if let counter = counters[key] { return counter }

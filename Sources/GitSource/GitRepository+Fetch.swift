@@ -8,11 +8,14 @@ final class FetchCallbacks {
     let auth: GitAuth
     let host: String
     let port: Int?
+    let maxBytes: Int
     var credentialAttempts = 0
     var hostKeyProblem: String?
+    var refusal: String?
 
-    init(auth: GitAuth, url: String) {
+    init(auth: GitAuth, url: String, maxBytes: Int) {
         self.auth = auth
+        self.maxBytes = maxBytes
         let components = URLComponents(string: url)
         self.host = components?.host ?? ""
         self.port = components?.port
@@ -41,7 +44,10 @@ extension GitRepository {
     ///
     /// The remote is anonymous and created with `SKIP_INSTEADOF`: libgit2 1.5.1 leaks on every remote
     /// that applies `url.*.insteadOf`, and the URL must come from Tablekeeper's config alone.
-    func fetch(url: String, branch: String, auth: GitAuth) throws(GitError) -> FetchResult {
+    ///
+    /// No off-site redirect is followed, credentials go only to the configured host, and a download over
+    /// `maxBytes` is aborted.
+    func fetch(url: String, branch: String, auth: GitAuth, maxBytes: Int = 1 << 30) throws(GitError) -> FetchResult {
         let tracking = Self.trackingReference(branch)
         let before = try referenceTarget(tracking)
         var remote: OpaquePointer?
@@ -55,7 +61,7 @@ extension GitRepository {
         try check(git_remote_create_with_opts(&remote, url, &options), "git_remote_create_with_opts")
         defer { git_remote_free(remote) }
 
-        let callbacks = FetchCallbacks(auth: auth, url: url)
+        let callbacks = FetchCallbacks(auth: auth, url: url, maxBytes: maxBytes)
         var fetchOptions = git_fetch_options()
         try check(git_fetch_options_init(&fetchOptions, UInt32(GIT_FETCH_OPTIONS_VERSION)), "git_fetch_options_init")
         fetchOptions.prune = GIT_FETCH_PRUNE
@@ -63,6 +69,8 @@ extension GitRepository {
         fetchOptions.update_fetchhead = 0
         fetchOptions.callbacks.credentials = credentialsCallback
         fetchOptions.callbacks.certificate_check = certificateCallback
+        fetchOptions.callbacks.transfer_progress = transferCallback
+        fetchOptions.follow_redirects = GIT_REMOTE_REDIRECT_NONE
         // The payload stays alive for the whole synchronous fetch (withExtendedLifetime below).
         fetchOptions.callbacks.payload = Unmanaged.passUnretained(callbacks).toOpaque()
         let refspec = "+refs/heads/\(branch):\(tracking)"
@@ -74,6 +82,14 @@ extension GitRepository {
         if code < 0 {
             var error = GitError.last(code: code, operation: "fetch")
             if let problem = callbacks.hostKeyProblem { error.message = problem }
+            if let refusal = callbacks.refusal {
+                throw GitError(
+                    code: GitError.limitCode,
+                    errorClass: Int32(GIT_ERROR_CALLBACK.rawValue),
+                    message: refusal,
+                    operation: "fetch"
+                )
+            }
             throw error
         }
         var heads: UnsafeMutablePointer<UnsafePointer<git_remote_head>?>?
@@ -101,9 +117,17 @@ private func withStringArray<R>(_ strings: [String], _ body: (UnsafeMutablePoint
 }
 
 /// libgit2 asks again after every refusal, so attempts are capped.
-private let credentialsCallback: git_credential_acquire_cb = { out, _, usernameFromURL, allowed, payload in
+private let credentialsCallback: git_credential_acquire_cb = { out, url, usernameFromURL, allowed, payload in
     guard let out, let payload else { return GIT_PASSTHROUGH.rawValue }
     let state = Unmanaged<FetchCallbacks>.fromOpaque(payload).takeUnretainedValue()
+    // Credentials go to the configured host only (a redirect, or a URL rewritten on the way, gets none).
+    if let url, let asking = URLComponents(string: String(cString: url))?.host, asking != state.host {
+        git_error_set_str(
+            Int32(GIT_ERROR_CALLBACK.rawValue),
+            "\(asking) asked for credentials meant for \(state.host); refused"
+        )
+        return GIT_EAUTH.rawValue
+    }
     state.credentialAttempts += 1
     if state.credentialAttempts > 3 {
         git_error_set_str(Int32(GIT_ERROR_CALLBACK.rawValue), "the remote refused the credentials 3 times")
@@ -155,4 +179,16 @@ private let certificateCallback: git_transport_certificate_check_cb = { certific
         "unknown ssh host key \(fingerprint) for \(state.host) (add it to source.auth.sshKnownHostsFile or pin it)"
     _ = valid
     return GIT_ECERTIFICATE.rawValue
+}
+
+/// Aborts a download that grows past the limit (a hostile push can make the pack as large as it likes).
+private let transferCallback: git_indexer_progress_cb = { stats, payload in
+    guard let stats, let payload else { return 0 }
+    let state = Unmanaged<FetchCallbacks>.fromOpaque(payload).takeUnretainedValue()
+    if stats.pointee.received_bytes > state.maxBytes {
+        state.refusal =
+            "the fetch downloaded more than \(state.maxBytes) bytes (source.maxFetchBytes); it was aborted"
+        return -1
+    }
+    return 0
 }

@@ -1,6 +1,7 @@
 internal import CLibGit2
 import FoundationEssentials
 import Glibc
+import SystemSupport
 
 /// A manifest candidate found in a tree.
 struct TreeFile {
@@ -40,55 +41,89 @@ extension GitRepository {
         return ObjectID(git_tree_entry_id(entry)!)
     }
 
-    /// Every `*.json` blob below a tree, recursively, skipping `*.schema.json`, dot-folders, symlinks and
-    /// submodules; file names that are not UTF-8 are reported as problems.
-    func listManifests(tree: ObjectID, prefix: String) throws(GitError) -> (files: [TreeFile], problems: [TreeProblem])
-    {
+    /// Every `*.json` blob below a tree, skipping `*.schema.json`, dot-folders, symlinks and submodules; file names
+    /// that are not UTF-8 or hold control characters are reported as problems.
+    ///
+    /// The walk is iterative and bounded while it runs, before any blob is read: more than `limits.maxFiles`
+    /// manifests, more than `limits.maxBytes` of them, or folders nested deeper than `limits.maxDepth` (counted
+    /// from `depth`) refuse the revision.
+    func listManifests(
+        tree: ObjectID,
+        prefix: String,
+        limits: SourceLimits = SourceLimits(),
+        depth: Int = 0
+    ) throws(GitError) -> (files: [TreeFile], problems: [TreeProblem]) {
         var files: [TreeFile] = []
         var problems: [TreeProblem] = []
-        try walk(tree, prefix: prefix, files: &files, problems: &problems)
+        var bytes = 0
+        var pending: [(id: ObjectID, prefix: String, depth: Int)] = [(tree, prefix, depth)]
+        while let next = pending.popLast() {
+            if next.depth > limits.maxDepth {
+                throw Self.limitError("folders nested deeper than \(limits.maxDepth) levels (at \(next.prefix))")
+            }
+            var tree: OpaquePointer?
+            var oid = next.id.oid
+            try check(git_tree_lookup(&tree, handle, &oid), "git_tree_lookup")
+            defer { git_tree_free(tree) }
+            for index in 0..<git_tree_entrycount(tree) {
+                // Entries from _byindex are borrowed from the tree: never freed.
+                guard let entry = git_tree_entry_byindex(tree, index), let rawName = git_tree_entry_name(entry) else {
+                    continue
+                }
+                let nameBytes = Array(UnsafeRawBufferPointer(start: rawName, count: strlen(rawName)))
+                if nameBytes.first == UInt8(ascii: ".") { continue }
+                let type = git_tree_entry_type(entry)
+                guard type == GIT_OBJECT_TREE || type == GIT_OBJECT_BLOB else { continue }  // submodules
+                if let problem = Self.nameProblem(nameBytes) {
+                    let shown = Sanitizer.line(String(decoding: nameBytes, as: UTF8.self))
+                    problems.append(TreeProblem(path: next.prefix + shown, message: problem))
+                    continue
+                }
+                let name = String(decoding: nameBytes, as: UTF8.self)
+                let id = ObjectID(git_tree_entry_id(entry)!)
+                if type == GIT_OBJECT_TREE {
+                    pending.append((id, next.prefix + name + "/", next.depth + 1))
+                    continue
+                }
+                let mode = git_tree_entry_filemode(entry).rawValue
+                let isRegular = mode == GIT_FILEMODE_BLOB.rawValue || mode == GIT_FILEMODE_BLOB_EXECUTABLE.rawValue
+                guard isRegular, name.hasSuffix(".json"), !name.hasSuffix(".schema.json") else { continue }
+                files.append(TreeFile(path: next.prefix + name, blob: id))
+                bytes += try objectSize(id)
+                try Self.checkTotals(files: files.count, bytes: bytes, limits: limits)
+            }
+        }
         return (files, problems)
     }
 
-    private func walk(
-        _ treeID: ObjectID,
-        prefix: String,
-        files: inout [TreeFile],
-        problems: inout [TreeProblem]
-    ) throws(GitError) {
-        var tree: OpaquePointer?
-        var oid = treeID.oid
-        try check(git_tree_lookup(&tree, handle, &oid), "git_tree_lookup")
-        defer { git_tree_free(tree) }
-        for index in 0..<git_tree_entrycount(tree) {
-            // Entries from _byindex are borrowed from the tree: never freed.
-            guard let entry = git_tree_entry_byindex(tree, index), let rawName = git_tree_entry_name(entry) else {
-                continue
-            }
-            let nameBytes = Array(UnsafeRawBufferPointer(start: rawName, count: strlen(rawName)))
-            guard let name = String(validating: nameBytes, as: UTF8.self) else {
-                let shown = String(decoding: nameBytes, as: UTF8.self)
-                problems.append(TreeProblem(path: prefix + shown, message: "the file name is not UTF-8; rename it"))
-                continue
-            }
-            if name.hasPrefix(".") { continue }
-            let mode = git_tree_entry_filemode(entry).rawValue
-            switch git_tree_entry_type(entry) {
-            case GIT_OBJECT_TREE:
-                try walk(
-                    ObjectID(git_tree_entry_id(entry)!),
-                    prefix: prefix + name + "/",
-                    files: &files,
-                    problems: &problems
-                )
-            case GIT_OBJECT_BLOB:
-                let isRegular = mode == GIT_FILEMODE_BLOB.rawValue || mode == GIT_FILEMODE_BLOB_EXECUTABLE.rawValue
-                if isRegular, name.hasSuffix(".json"), !name.hasSuffix(".schema.json") {
-                    files.append(TreeFile(path: prefix + name, blob: ObjectID(git_tree_entry_id(entry)!)))
-                }
-            default:
-                continue  // submodules (gitlinks)
-            }
+    /// Why a file name cannot be a manifest path, nil when it can.
+    static func nameProblem(_ bytes: [UInt8]) -> String? {
+        guard let name = String(validating: bytes, as: UTF8.self) else {
+            return "the file name is not UTF-8; rename it"
         }
+        if Sanitizer.hasControls(name) {
+            return "the file name holds control characters (shown escaped); rename it"
+        }
+        return nil
+    }
+
+    /// Refuses a revision once its manifests pass a limit.
+    static func checkTotals(files: Int, bytes: Int, limits: SourceLimits) throws(GitError) {
+        if files > limits.maxFiles {
+            throw limitError("more than \(limits.maxFiles) manifests (source.maxFiles)")
+        }
+        if bytes > limits.maxBytes {
+            throw limitError("more than \(limits.maxBytes) bytes of manifests (source.maxBytes)")
+        }
+    }
+
+    /// A revision over a limit; the code is recognised by the worker as `limit`.
+    static func limitError(_ what: String) -> GitError {
+        GitError(
+            code: GitError.limitCode,
+            errorClass: Int32(GIT_ERROR_CALLBACK.rawValue),
+            message: "the revision holds \(what)",
+            operation: "read tree"
+        )
     }
 }

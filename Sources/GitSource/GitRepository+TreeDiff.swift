@@ -1,6 +1,7 @@
 internal import CLibGit2
 import FoundationEssentials
 import Glibc
+import SystemSupport
 
 /// What changed between two trees, as far as manifests go.
 struct TreeDiff {
@@ -15,15 +16,27 @@ struct TreeDiff {
 extension GitRepository {
     /// The manifest changes from `old` to `new`, walking only the subtrees whose ids differ: a one-file commit
     /// in a tree of 10,000 files looks at a few hundred entries, not at 20,000.
-    func diffManifests(old: ObjectID, new: ObjectID, prefix: String) throws(GitError) -> TreeDiff {
+    ///
+    /// Only what changed is bounded here (the caller checks the whole revision's totals).
+    func diffManifests(
+        old: ObjectID,
+        new: ObjectID,
+        prefix: String,
+        limits: SourceLimits = SourceLimits()
+    ) throws(GitError) -> TreeDiff {
         var diff = TreeDiff()
-        try compare(old, new, prefix: prefix, into: &diff)
+        try compare(old, new, prefix: prefix, depth: 0, limits: limits, into: &diff)
+        var bytes = 0
+        for file in diff.changed { bytes += try objectSize(file.blob) }
+        try Self.checkTotals(files: diff.changed.count, bytes: bytes, limits: limits)
         return diff
     }
 
     private struct Entry {
+        /// Nil when the name cannot be a manifest path (see `problem`).
         var name: String?
         var shownName: String
+        var problem: String?
         var id: ObjectID
         var isTree: Bool
         var isRegularBlob: Bool
@@ -51,9 +64,11 @@ extension GitRepository {
             if bytes.first == UInt8(ascii: ".") { continue }
             let mode = git_tree_entry_filemode(entry).rawValue
             let type = git_tree_entry_type(entry)
+            let problem = Self.nameProblem(bytes)
             result[bytes] = Entry(
-                name: String(validating: bytes, as: UTF8.self),
-                shownName: String(decoding: bytes, as: UTF8.self),
+                name: problem == nil ? String(decoding: bytes, as: UTF8.self) : nil,
+                shownName: Sanitizer.line(String(decoding: bytes, as: UTF8.self)),
+                problem: problem,
                 id: ObjectID(git_tree_entry_id(entry)!),
                 isTree: type == GIT_OBJECT_TREE,
                 isRegularBlob: type == GIT_OBJECT_BLOB
@@ -68,10 +83,15 @@ extension GitRepository {
         _ oldID: ObjectID,
         _ newID: ObjectID,
         prefix: String,
+        depth: Int,
+        limits: SourceLimits,
         into diff: inout TreeDiff
     )
         throws(GitError)
     {
+        if depth > limits.maxDepth {
+            throw Self.limitError("folders nested deeper than \(limits.maxDepth) levels (at \(prefix))")
+        }
         let old = try entries(oldID)
         let new = try entries(newID)
         for key in Set(old.keys).union(new.keys) {
@@ -80,13 +100,13 @@ extension GitRepository {
             if let before, let after, before.id == after.id, before.mode == after.mode { continue }
             let path = prefix + (after ?? before)!.shownName
             if let before, let after, before.isTree, after.isTree, before.name != nil {
-                try compare(before.id, after.id, prefix: path + "/", into: &diff)
+                try compare(before.id, after.id, prefix: path + "/", depth: depth + 1, limits: limits, into: &diff)
                 continue
             }
             // A path that is reported again (a manifest or a problem) is not also reported as removed.
             let reportedAgain = after.map { $0.isCandidate || $0.name == nil } ?? false
             if let before { try gone(before, path: path, keepingPath: reportedAgain, into: &diff) }
-            if let after { try arrived(after, path: path, into: &diff) }
+            if let after { try arrived(after, path: path, depth: depth, limits: limits, into: &diff) }
         }
     }
 
@@ -103,11 +123,17 @@ extension GitRepository {
         }
     }
 
-    private func arrived(_ entry: Entry, path: String, into diff: inout TreeDiff) throws(GitError) {
-        if entry.name == nil {
-            diff.problems.append(TreeProblem(path: path, message: "the file name is not UTF-8; rename it"))
+    private func arrived(
+        _ entry: Entry,
+        path: String,
+        depth: Int,
+        limits: SourceLimits,
+        into diff: inout TreeDiff
+    ) throws(GitError) {
+        if let problem = entry.problem {
+            diff.problems.append(TreeProblem(path: path, message: problem))
         } else if entry.isTree {
-            let listing = try listManifests(tree: entry.id, prefix: path + "/")
+            let listing = try listManifests(tree: entry.id, prefix: path + "/", limits: limits, depth: depth + 1)
             diff.changed += listing.files
             diff.problems += listing.problems
         } else if entry.isCandidate {

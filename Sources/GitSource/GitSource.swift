@@ -1,5 +1,7 @@
 import FoundationEssentials
+import Glibc
 public import Logging
+import SystemSupport
 
 /// Where and how to read manifests from git.
 public struct GitSourceConfiguration: Sendable, Equatable {
@@ -17,6 +19,12 @@ public struct GitSourceConfiguration: Sendable, Equatable {
     public var allowedSignersFile: String?
     /// The deadline of one worker run (fetch and read).
     public var deadline: Duration
+    /// What one revision may hold.
+    public var limits = SourceLimits()
+
+    /// With signatures required, where the last verified head is kept (beside the mirror, in the state
+    /// directory, never moved aside with a damaged cache).
+    public var verifiedHeadFile: String { "\(cacheDirectory).verified-head" }
 
     /// Creates a configuration.
     public init(
@@ -26,7 +34,8 @@ public struct GitSourceConfiguration: Sendable, Equatable {
         cacheDirectory: String,
         auth: GitAuth = GitAuth(),
         allowedSignersFile: String? = nil,
-        deadline: Duration = .seconds(60)
+        deadline: Duration = .seconds(60),
+        limits: SourceLimits = SourceLimits()
     ) {
         self.url = url
         self.branch = branch
@@ -35,6 +44,7 @@ public struct GitSourceConfiguration: Sendable, Equatable {
         self.auth = auth
         self.allowedSignersFile = allowedSignersFile
         self.deadline = deadline
+        self.limits = limits
     }
 }
 
@@ -72,8 +82,10 @@ public actor GitSource {
     /// Fetches and reads the head of the tracked branch.
     ///
     /// - Parameter offline: read the mirror without fetching.
-    public func poll(offline: Bool = false) async -> SourcePoll {
-        let request = WorkerRequest(
+    /// - Parameter acceptRewrite: with signatures required, accept a signed head that does not descend from the
+    ///   last verified one (`tablekeeper source accept-rewrite`).
+    public func poll(offline: Bool = false, acceptRewrite: Bool = false) async -> SourcePoll {
+        var request = WorkerRequest(
             url: configuration.url,
             branch: configuration.branch,
             path: configuration.path,
@@ -83,6 +95,9 @@ public actor GitSource {
             knownTree: lastGood?.tree,
             offline: offline
         )
+        request.limits = configuration.limits
+        let verifiedHead = configuration.allowedSignersFile == nil ? nil : readVerifiedHead()
+        if !acceptRewrite { request.verifiedHead = verifiedHead }
         let response: WorkerResponse
         do {
             response = try await worker.run(request, deadline: configuration.deadline)
@@ -93,16 +108,36 @@ public actor GitSource {
             return .failed(error, lastGood: lastGood)
         }
         if let failure = response.failure {
+            if failure.code == "limit" {
+                let detail = "\(failure.message); remove files from the manifests folder, or raise the limit"
+                return .rejected(
+                    SourceRejection(revision: nil, outcome: "limit_exceeded", detail: detail),
+                    lastGood: lastGood
+                )
+            }
             return .failed(SourceError(code: failure.code, message: failure.message), lastGood: lastGood)
+        }
+        // A refused head is answered before its tree is read, so these come first.
+        if let signature = response.signature, !signature.verified {
+            return .rejected(
+                SourceRejection(revision: response.revision, outcome: "signature_rejected", detail: signature.detail),
+                lastGood: lastGood
+            )
+        }
+        if response.descendsFromVerified == false, let verifiedHead {
+            let detail =
+                "it does not descend from \(verifiedHead.prefix(12)), the last verified head (a rollback or a history "
+                + "rewrite); if it is intended, run tablekeeper source accept-rewrite --config FILE"
+            return .rejected(
+                SourceRejection(revision: response.revision, outcome: "rewrite_rejected", detail: detail),
+                lastGood: lastGood
+            )
         }
         guard let revision = response.revision, let tree = response.tree else {
             return .failed(
                 SourceError(code: "worker", message: "the git worker gave no revision; the next poll asks again"),
                 lastGood: lastGood
             )
-        }
-        if let signature = response.signature, !signature.verified {
-            return .signatureRejected(revision: revision, detail: signature.detail, lastGood: lastGood)
         }
         let snapshot: SourceSnapshot
         if response.unchanged, var previous = lastGood {
@@ -152,9 +187,48 @@ public actor GitSource {
                 problems: problems
             )
         }
+        if let refusal = Self.overLimits(snapshot, configuration.limits) {
+            return .rejected(
+                SourceRejection(revision: revision, outcome: "limit_exceeded", detail: refusal),
+                lastGood: lastGood
+            )
+        }
+        if response.signature?.verified == true, verifiedHead != revision {
+            writeVerifiedHead(revision)
+        }
         let event = Self.event(for: response, previous: lastGood?.revision)
         lastGood = snapshot
         return .snapshot(snapshot, event: event)
+    }
+
+    /// Why a whole revision is over the limits (the worker checks only what changed when it sends a delta).
+    static func overLimits(_ snapshot: SourceSnapshot, _ limits: SourceLimits) -> String? {
+        let fix = "remove files from the manifests folder, or raise the limit"
+        if snapshot.files.count > limits.maxFiles {
+            return "the revision holds more than \(limits.maxFiles) manifests (source.maxFiles); \(fix)"
+        }
+        if snapshot.files.reduce(0, { $0 + $1.bytes.count }) > limits.maxBytes {
+            return "the revision holds more than \(limits.maxBytes) bytes of manifests (source.maxBytes); \(fix)"
+        }
+        return nil
+    }
+
+    func readVerifiedHead() -> String? {
+        guard let data = FileManager.default.contents(atPath: configuration.verifiedHeadFile) else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingWhitespace()
+        return ObjectID(hex: text) == nil ? nil : text
+    }
+
+    func writeVerifiedHead(_ revision: String) {
+        let path = configuration.verifiedHeadFile
+        let temporary = "\(path).tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data((revision + "\n").utf8)),
+            rename(temporary, path) == 0
+        else {
+            try? FileManager.default.removeItem(atPath: temporary)
+            logger.error("cannot record the verified head", metadata: ["file": "\(path)"])
+            return
+        }
     }
 
     /// Two lists sorted by path merged into one, in linear time.
@@ -191,10 +265,10 @@ public actor GitSource {
     }
 
     private func moveCacheAside() {
-        let path = configuration.cacheDirectory
-        let aside = "\(path).damaged-\(Int(Date().timeIntervalSince1970))"
-        if (try? FileManager.default.moveItem(atPath: path, toPath: aside)) != nil {
-            logger.warning("moved a git cache that hung while being read aside", metadata: ["cache": "\(aside)"])
-        }
+        CacheHygiene.moveAside(configuration.cacheDirectory)
+        logger.warning(
+            "moved a git cache that hung while being read aside",
+            metadata: ["cache": "\(configuration.cacheDirectory)"]
+        )
     }
 }

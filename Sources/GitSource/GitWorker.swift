@@ -25,14 +25,14 @@ public enum GitWorker {
             return .failed("cache", "cannot lock \(request.cacheDirectory).lock: \(error)")
         }
         defer { lock.release() }
+        CacheHygiene.removeTemporaryClones(of: request.cacheDirectory)
         do {
             return try poll(request)
         } catch let error as GitError
             where error.isCacheDamage && FileManager.default.fileExists(atPath: request.cacheDirectory)
         {
             // A damaged mirror is moved aside (kept for inspection) and cloned again, once.
-            let aside = "\(request.cacheDirectory).damaged-\(Int(Date().timeIntervalSince1970))"
-            try? FileManager.default.moveItem(atPath: request.cacheDirectory, toPath: aside)
+            CacheHygiene.moveAside(request.cacheDirectory)
             do {
                 var response = try poll(request)
                 response.recoveredCache = true
@@ -56,6 +56,8 @@ public enum GitWorker {
             code = "branch-missing"
         } else if error.code == -1001 {
             code = "path-missing"
+        } else if error.code == GitError.limitCode {
+            code = "limit"
         } else if error.isCacheDamage {
             code = "cache"
         } else if [GIT_ERROR_NET, GIT_ERROR_SSH, GIT_ERROR_SSL, GIT_ERROR_HTTP, GIT_ERROR_OS]
@@ -81,7 +83,12 @@ public enum GitWorker {
         try? manager.removeItem(atPath: temporary)
         do {
             let repository = try GitRepository.initBare(temporary)
-            let result = try repository.fetch(url: request.url, branch: request.branch, auth: request.auth)
+            let result = try repository.fetch(
+                url: request.url,
+                branch: request.branch,
+                auth: request.auth,
+                maxBytes: request.limits.maxFetchBytes
+            )
             if result.after == nil { throw branchMissing(request) }
         } catch {
             try? manager.removeItem(atPath: temporary)
@@ -108,7 +115,12 @@ public enum GitWorker {
         var head = try repository.referenceTarget(tracking)
         if !response.cloned, !request.offline {
             WorkerPhase.announce("fetch")
-            let result = try repository.fetch(url: request.url, branch: request.branch, auth: request.auth)
+            let result = try repository.fetch(
+                url: request.url,
+                branch: request.branch,
+                auth: request.auth,
+                maxBytes: request.limits.maxFetchBytes
+            )
             if !result.branchOnRemote || result.after == nil { throw branchMissing(request) }
             if let before = result.before, let after = result.after, before != after {
                 response.previousRevision = before.hex
@@ -125,10 +137,20 @@ public enum GitWorker {
         response.time = commit.time
         response.summary = commit.summary
         if let allowedSigners = request.allowedSignersFile {
-            response.signature = SignatureVerifier.verify(
+            let check = SignatureVerifier.verify(
                 signature: try repository.signature(of: head),
                 allowedSignersFile: allowedSigners
             )
+            response.signature = check
+            // An unsigned head is rejected before its tree is read.
+            guard check.verified else { return response }
+            if let verified = request.verifiedHead.flatMap(ObjectID.init(hex:)), verified != head {
+                // A rollback or a rewrite to another signed commit: the verified head is not in its history
+                // (or no longer in the mirror at all).
+                let descends = (try? repository.isDescendant(head, of: verified)) ?? false
+                response.descendsFromVerified = descends
+                guard descends else { return response }
+            }
         }
         guard let tree = try repository.subtreeID(commitTree: commit.tree, subdirectory: request.path) else {
             throw GitError(
@@ -149,14 +171,14 @@ public enum GitWorker {
         // whose ids changed; otherwise the whole listing.
         var files: [TreeFile]
         if let known = request.knownTree.flatMap(ObjectID.init(hex:)),
-            let diff = try? repository.diffManifests(old: known, new: tree, prefix: prefix)
+            let diff = try Self.delta(repository, old: known, new: tree, prefix: prefix, limits: request.limits)
         {
             response.delta = true
             response.removed = diff.removed.sorted()
             response.problems = diff.problems.map { .init(path: $0.path, message: $0.message) }
             files = diff.changed
         } else {
-            let listing = try repository.listManifests(tree: tree, prefix: prefix)
+            let listing = try repository.listManifests(tree: tree, prefix: prefix, limits: request.limits)
             response.problems = listing.problems.map { .init(path: $0.path, message: $0.message) }
             files = listing.files
         }
@@ -173,6 +195,52 @@ public enum GitWorker {
             response.files.append(.init(path: file.path, blob: file.blob.hex, bytes: Data(bytes).base64EncodedString()))
         }
         return response
+    }
+}
+
+extension GitWorker {
+    /// The differences from a known tree, nil when they cannot be computed (the known tree is gone); a revision
+    /// over a limit is an error, never a reason to fall back to the whole listing.
+    static func delta(
+        _ repository: GitRepository,
+        old: ObjectID,
+        new: ObjectID,
+        prefix: String,
+        limits: SourceLimits
+    ) throws(GitError) -> TreeDiff? {
+        do {
+            return try repository.diffManifests(old: old, new: new, prefix: prefix, limits: limits)
+        } catch  where error.code == GitError.limitCode {
+            throw error
+        } catch {
+            return nil
+        }
+    }
+}
+
+/// Keeps the cache folder's siblings few: one damaged copy at most, no temporary clones left by a crash.
+enum CacheHygiene {
+    /// Moves a damaged mirror aside for inspection, removing any older damaged copy first.
+    static func moveAside(_ cacheDirectory: String) {
+        for old in siblings(of: cacheDirectory, marker: ".damaged-") {
+            try? FileManager.default.removeItem(atPath: old)
+        }
+        let aside = "\(cacheDirectory).damaged-\(Int(Date().timeIntervalSince1970))"
+        try? FileManager.default.moveItem(atPath: cacheDirectory, toPath: aside)
+    }
+
+    /// Removes `.tmp-*` clones (a worker killed while cloning leaves one; the cache lock is held).
+    static func removeTemporaryClones(of cacheDirectory: String) {
+        for temporary in siblings(of: cacheDirectory, marker: ".tmp-") {
+            try? FileManager.default.removeItem(atPath: temporary)
+        }
+    }
+
+    static func siblings(of cacheDirectory: String, marker: String) -> [String] {
+        let parent = Paths.parent(cacheDirectory)
+        let stem = Paths.lastComponent(cacheDirectory) + marker
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        return names.filter { $0.hasPrefix(stem) }.map { parent == "/" ? "/\($0)" : "\(parent)/\($0)" }
     }
 }
 

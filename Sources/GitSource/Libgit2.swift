@@ -56,9 +56,15 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     public var isCertificate: Bool { code == GIT_ECERTIFICATE.rawValue }
 
     /// Whether the local cache looks damaged (repository, object database, zlib, reference or object errors).
+    /// The code of a revision over `SourceLimits`.
+    static let limitCode: Int32 = -1002
+
+    /// Whether the error says the mirror is damaged. Tablekeeper's own codes (-1000 and below: a branch or
+    /// folder that is missing, a revision over a limit) never are.
     public var isCacheDamage: Bool {
-        [GIT_ERROR_REPOSITORY, GIT_ERROR_ODB, GIT_ERROR_ZLIB, GIT_ERROR_REFERENCE, GIT_ERROR_OBJECT]
-            .map { Int32($0.rawValue) }.contains(errorClass)
+        code > -1000
+            && [GIT_ERROR_REPOSITORY, GIT_ERROR_ODB, GIT_ERROR_ZLIB, GIT_ERROR_REFERENCE, GIT_ERROR_OBJECT]
+                .map { Int32($0.rawValue) }.contains(errorClass)
     }
 
     /// `operation: message`.

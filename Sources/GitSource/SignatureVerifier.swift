@@ -47,7 +47,7 @@ enum SignatureVerifier {
             let result = try? ChildProcess.run(
                 executable: "/usr/bin/ssh-keygen",
                 arguments: arguments,
-                environment: ProcessInfo.processInfo.environment,
+                environment: ChildEnvironment.filtered(ProcessInfo.processInfo.environment),
                 input: input
             )
         else { return (-1, "") }

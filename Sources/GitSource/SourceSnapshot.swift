@@ -76,8 +76,26 @@ public enum SourcePoll: Sendable {
     case snapshot(SourceSnapshot, event: SourceEvent?)
     /// The poll failed; `lastGood` (if any) stays in force but nothing must be applied from this poll.
     case failed(SourceError, lastGood: SourceSnapshot?)
-    /// The head commit is not signed by an allowed signer; `lastGood` stays in force.
-    case signatureRejected(revision: String, detail: String, lastGood: SourceSnapshot?)
+    /// The head revision was refused (not signed by an allowed signer, not descended from the last verified
+    /// head, over a limit); `lastGood` stays in force.
+    case rejected(SourceRejection, lastGood: SourceSnapshot?)
+}
+
+/// Why a revision that could be fetched is not applied.
+public struct SourceRejection: Sendable, Equatable {
+    /// The refused head commit, when known.
+    public var revision: String?
+    /// The `source` record's outcome: `signature_rejected`, `rewrite_rejected` or `limit_exceeded`.
+    public var outcome: String
+    /// What is wrong and what to do.
+    public var detail: String
+
+    /// Creates a rejection.
+    public init(revision: String?, outcome: String, detail: String) {
+        self.revision = revision
+        self.outcome = outcome
+        self.detail = detail
+    }
 }
 
 /// Something worth a `source` status record.

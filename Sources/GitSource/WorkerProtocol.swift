@@ -17,6 +17,10 @@ public struct WorkerRequest: Codable, Sendable, Equatable {
     public var knownTree: String?
     /// Skip the fetch and only read the mirror (for `plan` of an already fetched revision).
     public var offline: Bool
+    /// What one revision may hold, checked before any blob is read.
+    public var limits = SourceLimits()
+    /// With signatures required: the last head that was verified and applied; the new head must descend from it.
+    public var verifiedHead: String?
 
     /// Creates a request.
     public init(
@@ -62,7 +66,8 @@ public struct WorkerResponse: Codable, Sendable, Equatable {
 
     /// A failure of the whole poll.
     public struct Failure: Codable, Sendable, Equatable {
-        /// A bounded code: `auth`, `host-key`, `network`, `branch-missing`, `path-missing`, `cache`, `other`.
+        /// A bounded code: `auth`, `host-key`, `network`, `branch-missing`, `path-missing`, `cache`, `limit`,
+        /// `other`.
         public var code: String
         /// A message with URLs scrubbed.
         public var message: String
@@ -108,6 +113,8 @@ public struct WorkerResponse: Codable, Sendable, Equatable {
     public var problems: [Problem] = []
     /// The signature check, when one was asked for.
     public var signature: SignatureCheck?
+    /// With `verifiedHead`: whether the head descends from it (or is it); false means a rollback or a rewrite.
+    public var descendsFromVerified: Bool?
 
     /// An empty response.
     public init() {}
@@ -118,4 +125,19 @@ public struct WorkerResponse: Codable, Sendable, Equatable {
         response.failure = Failure(code: code, message: URLScrubber.scrub(message))
         return response
     }
+}
+
+/// What a revision may hold: anyone who can push chooses the tree, so its size is bounded before it is read.
+public struct SourceLimits: Codable, Sendable, Equatable {
+    /// Most manifest files in the manifests folder.
+    public var maxFiles = 10_000
+    /// Most bytes of manifests read from one revision.
+    public var maxBytes = 64 << 20
+    /// Deepest folder nesting below the manifests folder.
+    public var maxDepth = 64
+    /// Most bytes one fetch may download.
+    public var maxFetchBytes = 1 << 30
+
+    /// The defaults.
+    public init() {}
 }

@@ -51,11 +51,18 @@ final class WorkerSession: Sendable {
             }
         }
         let pid = child.pid
+        // The answer carries the manifests in base64: a third more than the bytes the limits allow, plus room.
+        let limit = request.limits.maxBytes / 3 * 4 + (16 << 20)
         // A timer kills the worker at the deadline; cancelling the calling task (a shutdown) kills it at once.
+        // Only this timer's kill counts as a timeout: the kernel's OOM killer also sends SIGKILL.
+        let timedOut = Mutex(false)
         let transcript = await withTaskCancellationHandler {
-            let timer = OneShotTimer(after: deadline) { kill(pid, SIGKILL) }
+            let timer = OneShotTimer(after: deadline) {
+                timedOut.withLock { $0 = true }
+                kill(pid, SIGKILL)
+            }
             defer { timer.cancel() }
-            return await child.exchange(input: line)
+            return await child.exchange(input: line, limit: limit)
         } onCancel: {
             kill(pid, SIGKILL)
         }
@@ -69,6 +76,12 @@ final class WorkerSession: Sendable {
         kill(pid, SIGKILL)
         let exit = await child.reap()
         if shared { state.withLock { if $0.child === child { $0.child = nil } } }
+        if transcript.overflowed {
+            throw SourceError(
+                code: "worker",
+                message: "the git worker's answer passed \(limit) bytes and was cut off; the revision is not applied"
+            )
+        }
         if transcript.line != nil {
             throw SourceError(
                 code: "worker",
@@ -77,7 +90,13 @@ final class WorkerSession: Sendable {
                     + " upgrade?); restart the daemon"
             )
         }
-        try Self.explain(exit, transcript: transcript, request: request, deadline: deadline)
+        try Self.explain(
+            exit,
+            transcript: transcript,
+            request: request,
+            deadline: deadline,
+            timedOut: timedOut.withLock { $0 }
+        )
     }
 
     /// The kept worker (started if needed), or a one-off when it is busy.
@@ -106,9 +125,12 @@ final class WorkerSession: Sendable {
     }
 
     private static func spawn(_ executable: String) throws(ChildProcess.SpawnError) -> ChildProcess {
-        // The worker must not inherit git's config search or a terminal prompt for credentials.
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_TERMINAL_PROMPT"] = "0"
+        // The worker gets an allowlist of variables (never AWS credentials or NOTIFY_SOCKET) and no terminal
+        // prompt for credentials.
+        let environment = ChildEnvironment.filtered(
+            ProcessInfo.processInfo.environment,
+            adding: ["GIT_TERMINAL_PROMPT": "0"]
+        )
         return try ChildProcess(executable: executable, arguments: ["git-worker"], environment: environment)
     }
 
@@ -116,13 +138,21 @@ final class WorkerSession: Sendable {
         _ exit: ChildProcess.Exit,
         transcript: ChildProcess.Transcript,
         request: WorkerRequest,
-        deadline: Duration
+        deadline: Duration,
+        timedOut: Bool
     ) throws(SourceError) -> Never {
         let stderrLines = String(decoding: transcript.stderr, as: UTF8.self).split(separator: "\n")
         // The last phase the worker announced in this exchange; `idle` closes the previous request.
         let phase = stderrLines.last { $0.hasPrefix("phase:") }.map { String($0.dropFirst(6)) } ?? "idle"
         if exit.signal == SIGKILL, Task.isCancelled {
             throw SourceError(code: "cancelled", message: "the git poll was stopped by a shutdown")
+        }
+        if exit.signal == SIGKILL, !timedOut {
+            throw SourceError(
+                code: "worker",
+                message: "the git worker was killed (SIGKILL) during \(phase) by something other than the deadline, "
+                    + "most likely the out-of-memory killer (see the journal); the cache is kept"
+            )
         }
         if exit.signal == SIGKILL {
             let seconds = deadline.components.seconds

@@ -14,8 +14,8 @@ public struct CycleReport: Sendable {
     public var results: [TableResult]
     /// Set when the source could not be read; then no AWS call was made.
     public var sourceError: SourceError?
-    /// Set when the head commit's signature was rejected.
-    public var signatureRejection: String?
+    /// Set when the head revision was refused (signature, rewrite, limits); the last good one was reconciled.
+    public var sourceRejection: SourceRejection?
     /// How long the cycle took.
     public var durationMs: Int
     /// Tables per outcome.
@@ -25,7 +25,7 @@ public struct CycleReport: Sendable {
 
     /// Whether everything is in sync or on its way (nothing flagged, invalid or failed, and the source read).
     public var isHealthy: Bool {
-        sourceError == nil && signatureRejection == nil && !results.contains { $0.outcome.needsAttention }
+        sourceError == nil && sourceRejection == nil && !results.contains { $0.outcome.needsAttention }
     }
 
     /// Whether some table still has work left (a requeue soon makes sense).
@@ -53,7 +53,7 @@ extension Reconciler {
         let time = StatusRecord.timestamp(Date())
         var snapshot: SourceSnapshot?
         var sourceError: SourceError?
-        var rejection: String?
+        var rejection: SourceRejection?
         switch poll {
         case .snapshot(let current, let event):
             snapshot = current
@@ -67,16 +67,17 @@ extension Reconciler {
             // Nothing is applied from a revision that could not be read, not even the last good one.
             sourceError = error
             records.append(sourceRecord(time: time, revision: nil, outcome: "fetch_failed", message: error.message))
-        case .signatureRejected(let revision, let detail, let lastGood):
-            rejection = detail
+        case .rejected(let refused, let lastGood):
+            rejection = refused
             snapshot = lastGood
             let kept = lastGood.map { "; \(String($0.revision.prefix(12))) stays in force" } ?? "; nothing is applied"
+            let short = refused.revision.map { "\(String($0.prefix(12))) not applied: " } ?? "not applied: "
             records.append(
                 sourceRecord(
                     time: time,
-                    revision: revision,
-                    outcome: "signature_rejected",
-                    message: "\(String(revision.prefix(12))) not applied: \(detail)\(kept)"
+                    revision: refused.revision,
+                    outcome: refused.outcome,
+                    message: "\(short)\(refused.detail)\(kept)"
                 )
             )
         }
@@ -116,7 +117,7 @@ extension Reconciler {
             revision: snapshot?.revision,
             results: results,
             sourceError: sourceError,
-            signatureRejection: rejection,
+            sourceRejection: rejection,
             durationMs: durationMs,
             counts: counts,
             skippedAtShutdown: skipped

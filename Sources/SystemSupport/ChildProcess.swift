@@ -1,5 +1,6 @@
 internal import CPosixSpawn
 import Glibc
+import Synchronization
 
 /// A child process started with `posix_spawn`, spoken to in lines (a request line written to its stdin, an
 /// answer line read from its stdout, its stderr collected meanwhile) or run to its end; reaped with `waitpid`.
@@ -27,7 +28,15 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Starts `executable` (an absolute path) with `arguments` and `environment`; signals are reset to their
     /// defaults in the child.
-    public init(executable: String, arguments: [String], environment: [String: String]) throws(SpawnError) {
+    ///
+    /// With `newProcessGroup`, the child leads a process group of its own, so everything it starts can be killed
+    /// with it (`kill(-pid, …)`).
+    public init(
+        executable: String,
+        arguments: [String],
+        environment: [String: String],
+        newProcessGroup: Bool = false
+    ) throws(SpawnError) {
         // Socket pairs rather than pipes: created close-on-exec in one step (pipe2 is not imported, and a pipe made
         // then marked could leak into a child another thread starts meanwhile, which would hold its end open and
         // hide the worker's exit), and stdin is written with MSG_NOSIGNAL, so a worker that died cannot kill the
@@ -61,7 +70,12 @@ public final class ChildProcess: @unchecked Sendable {
         sigemptyset(&defaults)
         for number in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD] { sigaddset(&defaults, number) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        if newProcessGroup {
+            posix_spawnattr_setpgroup(&attributes, 0)
+            flags |= POSIX_SPAWN_SETPGROUP
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -88,15 +102,23 @@ public final class ChildProcess: @unchecked Sendable {
         /// The answer line without its newline, or nil when stdout ended first (the child is gone); with
         /// `run(input:)`, everything the child wrote on stdout.
         public var line: [UInt8]?
-        /// What the child wrote on stderr meanwhile.
+        /// What the child wrote on stderr meanwhile (its last 64 KiB).
         public var stderr: [UInt8]
+        /// Whether stdout passed the exchange's limit (then `line` is nil and the child should be killed).
+        public var overflowed = false
     }
+
+    /// The most of a child's stderr kept: the end, where the reason it stopped usually is.
+    public static let stderrKept = 65536
 
     /// Writes `input` (a line) and reads stdout up to the next newline, collecting stderr meanwhile, on a thread
     /// of its own (the writes and reads block). Ends early when the child's stdout closes.
-    public func exchange(input: [UInt8]) async -> Transcript {
+    /// An answer longer than `limit` bytes is not read further (`overflowed`).
+    public func exchange(input: [UInt8], limit: Int = .max) async -> Transcript {
         await withCheckedContinuation { continuation in
-            startThread { [self] in continuation.resume(returning: exchangeBlocking(input: input, toEnd: false)) }
+            startThread { [self] in
+                continuation.resume(returning: exchangeBlocking(input: input, toEnd: false, limit: limit))
+            }
         }
     }
 
@@ -106,14 +128,32 @@ public final class ChildProcess: @unchecked Sendable {
         executable: String,
         arguments: [String],
         environment: [String: String],
-        input: [UInt8] = []
-    ) throws(SpawnError) -> (exit: Exit, stdout: [UInt8], stderr: [UInt8]) {
-        let child = try ChildProcess(executable: executable, arguments: arguments, environment: environment)
-        let transcript = child.exchangeBlocking(input: input, toEnd: true)
+        input: [UInt8] = [],
+        timeout: Duration? = nil,
+        outputLimit: Int = .max
+    ) throws(SpawnError) -> (exit: Exit, stdout: [UInt8], stderr: [UInt8], timedOut: Bool) {
+        // With a timeout the child leads its own process group, and the whole group is killed at the deadline.
+        let child = try ChildProcess(
+            executable: executable,
+            arguments: arguments,
+            environment: environment,
+            newProcessGroup: timeout != nil
+        )
+        let pid = child.pid
+        let fired = Mutex(false)
+        let timer = timeout.map { deadline in
+            OneShotTimer(after: deadline) {
+                fired.withLock { $0 = true }
+                kill(-pid, SIGKILL)
+            }
+        }
+        let transcript = child.exchangeBlocking(input: input, toEnd: true, limit: outputLimit)
+        if transcript.overflowed { kill(timeout == nil ? pid : -pid, SIGKILL) }
         child.closeAll()
         let exit = wait(child.pid)
+        timer?.cancel()
         child.reaped = exit
-        return (exit, transcript.line ?? [], transcript.stderr)
+        return (exit, transcript.line ?? [], transcript.stderr, fired.withLock { $0 })
     }
 
     /// Waits for the child to exit (after a kill or closing its stdin) and returns how it ended.
@@ -174,7 +214,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Writes `input`, then reads stdout up to its first newline, or with `toEnd` closes stdin once `input` is
     /// written and reads stdout and stderr to their end.
-    private func exchangeBlocking(input: [UInt8], toEnd: Bool) -> Transcript {
+    private func exchangeBlocking(input: [UInt8], toEnd: Bool, limit: Int = .max) -> Transcript {
         var transcript = Transcript(line: nil, stderr: [])
         if toEnd, input.isEmpty { closeInput() }
         var pending = input[...]
@@ -207,7 +247,10 @@ public final class ChildProcess: @unchecked Sendable {
                         if entry.fd == descriptors.output {
                             if toEnd {
                                 transcript.line = output
-                                if errorsOpen { transcript.stderr += FileIO.readToEnd(descriptor: descriptors.errors) }
+                                if errorsOpen {
+                                    transcript.stderr += FileIO.readToEnd(descriptor: descriptors.errors)
+                                    transcript.stderr = Array(transcript.stderr.suffix(Self.stderrKept))
+                                }
                             }
                             return transcript
                         }
@@ -217,9 +260,16 @@ public final class ChildProcess: @unchecked Sendable {
                 }
                 if entry.fd == descriptors.errors {
                     transcript.stderr += buffer[0..<count]
+                    if transcript.stderr.count > 2 * Self.stderrKept {
+                        transcript.stderr.removeFirst(transcript.stderr.count - Self.stderrKept)
+                    }
                     continue
                 }
                 output += buffer[0..<count]
+                if output.count > limit {
+                    transcript.overflowed = true
+                    return transcript
+                }
                 if !toEnd, let newline = output.firstIndex(of: 10) {
                     transcript.line = Array(output[..<newline])
                     return transcript

@@ -79,9 +79,19 @@ public enum ConfigurationDecoder {
             configuration.statusLog.keep = Int(reader.integer("keep", in: 1...100, diagnostics: &diagnostics) ?? 5)
         }
         if let reader = root.object("http", what: "the HTTP settings", diagnostics: &diagnostics) {
-            reader.checkKeys(allowed: ["listen", "webhookSecretFile"], diagnostics: &diagnostics)
+            reader.checkKeys(allowed: ["listen", "webhookSecretFile", "allowRemote"], diagnostics: &diagnostics)
+            configuration.http.allowRemote = reader.bool("allowRemote", diagnostics: &diagnostics) ?? false
             if let listen = reader.string("listen", diagnostics: &diagnostics) {
-                if HostPort.parse(listen) == nil {
+                if let parsed = HostPort.parse(listen), !HostPort.isLoopback(parsed.host),
+                    !configuration.http.allowRemote
+                {
+                    diagnostics.add(
+                        "$.http.listen",
+                        "\(quoted(listen)) is not a loopback address; /metrics and the webhook would be reachable "
+                            + "from the network",
+                        fix: "listen on 127.0.0.1, or set http.allowRemote to true and restrict access with a firewall"
+                    )
+                } else if HostPort.parse(listen) == nil {
                     diagnostics.add(
                         "$.http.listen",
                         "\(quoted(listen)) is not HOST:PORT",
@@ -125,7 +135,10 @@ public enum ConfigurationDecoder {
 
     static func decodeSource(_ reader: JSONReader, diagnostics: inout Diagnostics) -> TablekeeperConfiguration.Source? {
         reader.checkKeys(
-            allowed: ["url", "branch", "path", "interval", "deadline", "cacheDirectory", "auth", "verify"],
+            allowed: [
+                "url", "branch", "path", "interval", "deadline", "cacheDirectory", "auth", "verify", "allowLocal",
+                "maxFiles", "maxBytes", "maxFetchBytes",
+            ],
             diagnostics: &diagnostics
         )
         let url = reader.string("url", diagnostics: &diagnostics)
@@ -139,6 +152,19 @@ public enum ConfigurationDecoder {
             diagnostics.add("$.source.url", "is empty", fix: "give the git remote, e.g. ssh://git@host/ops/tables.git")
         }
         var source = TablekeeperConfiguration.Source(url: url ?? "")
+        source.allowLocal = reader.bool("allowLocal", diagnostics: &diagnostics) ?? false
+        if let url, !url.isEmpty, let problem = SourceURLRule.problem(url, allowLocal: source.allowLocal) {
+            diagnostics.add("$.source.url", problem.problem, fix: problem.fix)
+        }
+        if let files = reader.integer("maxFiles", in: 1...1_000_000, diagnostics: &diagnostics) {
+            source.limits.maxFiles = Int(files)
+        }
+        if let bytes = reader.integer("maxBytes", in: 1 << 10...1 << 32, diagnostics: &diagnostics) {
+            source.limits.maxBytes = Int(bytes)
+        }
+        if let bytes = reader.integer("maxFetchBytes", in: 1 << 20...1 << 40, diagnostics: &diagnostics) {
+            source.limits.maxFetchBytes = Int(bytes)
+        }
         source.branch = reader.string("branch", diagnostics: &diagnostics) ?? source.branch
         source.path = reader.string("path", diagnostics: &diagnostics) ?? source.path
         source.interval =
@@ -197,6 +223,11 @@ public enum ConfigurationDecoder {
 
 /// `host:port`, with IPv6 hosts in brackets.
 public enum HostPort {
+    /// Whether a host is the loopback interface (127.0.0.0/8, ::1, localhost).
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
     /// Splits `host:port`; nil when malformed.
     public static func parse(_ text: String) -> (host: String, port: Int)? {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),

@@ -21,6 +21,10 @@ public struct TablekeeperConfiguration: Sendable, Equatable {
         public var auth = GitAuth()
         /// allowed_signers file for signed commits.
         public var allowedSignersFile: String?
+        /// Whether `file://`, plain `http://` and local paths are accepted (the demo and tests).
+        public var allowLocal = false
+        /// What one revision may hold, and the largest fetch.
+        public var limits = SourceLimits()
     }
 
     /// AWS settings.
@@ -49,6 +53,8 @@ public struct TablekeeperConfiguration: Sendable, Equatable {
         public var listen = "127.0.0.1:9464"
         /// File holding the webhook HMAC secret; no webhook when nil.
         public var webhookSecretFile: String?
+        /// Whether `listen` may be an address other than loopback.
+        public var allowRemote = false
     }
 
     /// The git source.
@@ -88,7 +94,8 @@ public struct TablekeeperConfiguration: Sendable, Equatable {
             cacheDirectory: source.cacheDirectory,
             auth: source.auth,
             allowedSignersFile: source.allowedSignersFile,
-            deadline: source.deadline
+            deadline: source.deadline,
+            limits: source.limits
         )
     }
 }

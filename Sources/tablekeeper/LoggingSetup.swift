@@ -1,11 +1,12 @@
 import FoundationEssentials
 import Logging
 
-/// Logging for the executable only (libraries never bootstrap it): one line per message on stderr.
+/// Logging for the executable only (libraries never bootstrap it): one line per message on stderr, controls
+/// escaped.
 enum LoggingSetup {
     static func bootstrap(level: Logger.Level) {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = SanitizingLogHandler(base: StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }

@@ -1,5 +1,6 @@
 import Reconcile
 import StatusLog
+import SystemSupport
 
 /// Human and JSON forms of a plan.
 struct PlanRendering {
@@ -76,7 +77,7 @@ struct PlanRendering {
             case "create", "update", "pending": verdict = terminal.paint(entry.verdict, "33")
             default: verdict = terminal.paint(entry.verdict, "1;31")
             }
-            lines.append("\(entry.table) (\(entry.region))  \(verdict)")
+            lines.append("\(Sanitizer.line(entry.table)) (\(Sanitizer.line(entry.region)))  \(verdict)")
             for change in entry.changes {
                 let mark: String
                 switch change.action {
@@ -85,11 +86,12 @@ struct PlanRendering {
                 case .flag: mark = terminal.paint("!", "1;31")
                 }
                 let reason = change.reason.map { " [\($0.rawValue)]" } ?? ""
-                lines.append("    \(mark) \(change.field): \(change.from) -> \(change.to)\(reason)")
-                if let advice = change.advice { lines.append("        \(advice)") }
+                let text = Sanitizer.line("\(change.field): \(change.from) -> \(change.to)")
+                lines.append("    \(mark) \(text)\(reason)")
+                if let advice = change.advice { lines.append("        \(Sanitizer.line(advice))") }
             }
             if let note = entry.note {
-                for line in note.split(separator: "\n") { lines.append("    \(line)") }
+                for line in note.split(separator: "\n") { lines.append("    \(Sanitizer.line(String(line)))") }
             }
         }
         let order = ["create", "update", "flag", "pending", "in sync", "invalid", "failed"]

@@ -156,7 +156,7 @@ final class ReconcileLoop: Service, Sendable {
             "cycle \(report.cycle) at \(report.revision.map { String($0.prefix(12)) } ?? "no revision"): "
             + (counts.isEmpty ? "no tables" : counts.joined(separator: ", "))
         if let error = report.sourceError { text += "; source: \(error.message)" }
-        if report.signatureRejection != nil { text += "; head commit signature rejected" }
+        if let rejection = report.sourceRejection { text += "; head revision refused (\(rejection.outcome))" }
         return text
     }
 

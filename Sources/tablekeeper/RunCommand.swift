@@ -4,6 +4,7 @@ import GitSource
 import Logging
 import Reconcile
 import StatusLog
+import SystemSupport
 import TablekeeperConfig
 
 struct RunCommand: AsyncParsableCommand {
@@ -83,8 +84,8 @@ enum CycleRendering {
             for index in painted.indices { painted[index][2] = terminal.outcome(rows[index][2]) }
             lines += Terminal.table([header] + rows, painted: [header] + painted)
         }
-        if let rejection = report.signatureRejection {
-            lines.append("signature rejected: \(rejection)")
+        if let rejection = report.sourceRejection {
+            lines.append("\(rejection.outcome.replacing("_", with: " ")): \(Sanitizer.line(rejection.detail))")
         }
         let counts = StatusRecord.outcomes.compactMap { outcome -> String? in
             guard let count = report.counts[outcome], count > 0 else { return nil }

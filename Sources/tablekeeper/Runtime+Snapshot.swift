@@ -1,4 +1,5 @@
 import GitSource
+import SystemSupport
 
 extension Runtime {
     /// The manifest files of the tracked branch's head, for commands that read once (`plan`, `adopt`); a source
@@ -10,8 +11,9 @@ extension Runtime {
         case .failed(let error, _):
             printError("tablekeeper: source: \(error.message)")
             throw ExitCodeError.fatal
-        case .signatureRejected(let revision, let detail, _):
-            printError("tablekeeper: \(revision.prefix(12)) would not be applied: \(detail)")
+        case .rejected(let rejection, _):
+            let revision = rejection.revision.map { "\($0.prefix(12)) " } ?? ""
+            printError("tablekeeper: \(revision)would not be applied: \(Sanitizer.line(rejection.detail))")
             throw ExitCodeError.fatal
         }
     }

@@ -63,6 +63,10 @@ struct Runtime {
     ) throws(Problem) -> Runtime {
         var configuration = configuration
         let environment = AWSEnvironment.process
+        let secrets = configuration.secretFileProblems(environment: ProcessInfo.processInfo.environment)
+        if !secrets.isEmpty {
+            throw Problem(description: secrets.joined(separator: "\ntablekeeper: "))
+        }
         // The config file's region and endpoint win over the AWS variables and profile.
         guard let region = configuration.aws.region ?? environment.region() else {
             throw Problem(description: "no AWS region: set aws.region in the config, or AWS_REGION")

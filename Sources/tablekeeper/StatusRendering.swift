@@ -1,5 +1,6 @@
 import FoundationEssentials
 import StatusLog
+import SystemSupport
 
 /// Human and JSON forms of the status.
 enum StatusRendering {
@@ -11,7 +12,7 @@ enum StatusRendering {
             let header = ["TABLE", "REGION", "OUTCOME", "REVISION", "AGE", "MESSAGE"]
             let rows = summary.tables.map { record in
                 [
-                    record.table ?? "", record.region ?? "", record.outcome ?? "",
+                    oneLine(record.table ?? ""), oneLine(record.region ?? ""), record.outcome ?? "",
                     String((record.revision ?? "-").prefix(12)), Terminal.age(since: record.date),
                     oneLine(record.error.map { "\(record.message ?? ""): \($0)" } ?? record.message ?? ""),
                 ]
@@ -41,16 +42,20 @@ enum StatusRendering {
         return lines
     }
 
+    /// Untrusted text (table names from manifests, messages with remote error text) on one line, controls
+    /// escaped.
     static func oneLine(_ text: String) -> String {
-        text.replacing("\n", with: " | ")
+        Sanitizer.line(text.replacing("\n", with: " | "))
     }
 
     static func historyLine(_ record: StatusRecord, terminal: Terminal) -> String {
         let revision = String((record.revision ?? "-").prefix(12))
         switch record.kind {
         case .table:
-            let changes = (record.changes ?? []).map { "\($0.field) \($0.from) -> \($0.to) [\($0.action)]" }
-            var line = "\(record.time)  table  \(record.table ?? "") (\(record.region ?? ""))  "
+            let changes = (record.changes ?? []).map {
+                oneLine("\($0.field) \($0.from) -> \($0.to) [\($0.action)]")
+            }
+            var line = "\(record.time)  table  \(oneLine(record.table ?? "")) (\(oneLine(record.region ?? "")))  "
             line += "\(terminal.outcome(record.outcome ?? ""))  \(revision)  \(oneLine(record.message ?? ""))"
             if let error = record.error { line += "  error: \(oneLine(error))" }
             if !changes.isEmpty { line += "  changes: " + changes.joined(separator: "; ") }

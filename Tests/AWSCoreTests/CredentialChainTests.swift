@@ -289,3 +289,19 @@ struct CredentialRefreshTests {
         #expect(try stubborn.requestCount() == 2)
     }
 }
+
+@Suite("credential_process command lines")
+struct CommandLineSplitterTests {
+    @Test("split as botocore's shlex.split does, no shell involved")
+    func split() {
+        #expect(CommandLineSplitter.split("/opt/bin/creds --profile prod") == ["/opt/bin/creds", "--profile", "prod"])
+        #expect(CommandLineSplitter.split(#"helper 'a b' "c \"d\"" e\ f"#) == ["helper", "a b", #"c "d""#, "e f"])
+        #expect(
+            CommandLineSplitter.split("helper $(id) `id` ; rm -rf /") == [
+                "helper", "$(id)", "`id`", ";", "rm", "-rf", "/",
+            ]
+        )
+        #expect(CommandLineSplitter.split("helper 'unterminated") == nil)
+        #expect(CommandLineSplitter.split("   ") == [])
+    }
+}

@@ -185,11 +185,12 @@ struct GitSourceTests {
             "signer@example.invalid namespaces=\"git\" \(publicKey)\n"
         )
         let git = source(fixture, signers: signers)
-        guard case .signatureRejected(_, let detail, let lastGood) = await git.poll() else {
+        guard case .rejected(let rejection, let lastGood) = await git.poll(), rejection.outcome == "signature_rejected"
+        else {
             Issue.record("an unsigned commit was applied")
             return
         }
-        #expect(detail == "the commit is not signed")
+        #expect(rejection.detail == "the commit is not signed")
         #expect(lastGood == nil)
         try await fixture.commit(
             files: ["manifests/b.json": Self.manifest],

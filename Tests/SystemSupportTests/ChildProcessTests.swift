@@ -19,6 +19,34 @@ struct ChildProcessTests {
         #expect(result.exit.signal == nil)
     }
 
+    @Test("a timeout kills the child's whole process group; output past the limit stops the child")
+    func timeoutAndLimit() throws {
+        let marker = "/tmp/tablekeeper-grandchild-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { unlink(marker) }
+        let started = ContinuousClock.now
+        // The grandchild would outlive a kill of its parent alone, and write the marker.
+        let slow = try ChildProcess.run(
+            executable: "/bin/sh",
+            arguments: ["-c", "(sleep 2; touch \(marker)) & sleep 30"],
+            environment: ["PATH": "/usr/bin:/bin"],
+            timeout: .milliseconds(300)
+        )
+        #expect(slow.timedOut)
+        #expect(slow.exit.signal == SIGKILL)
+        #expect(ContinuousClock.now - started < .seconds(10))
+        usleep(2_500_000)
+        #expect(access(marker, F_OK) != 0)
+        let chatty = try ChildProcess.run(
+            executable: "/bin/sh",
+            arguments: ["-c", "yes"],
+            environment: ["PATH": "/usr/bin:/bin"],
+            timeout: .seconds(30),
+            outputLimit: 1 << 16
+        )
+        #expect(!chatty.timedOut)
+        #expect(chatty.exit.signal == SIGKILL)
+    }
+
     @Test("a megabyte each way does not deadlock, and a command that ignores its input still ends")
     func largeStreams() throws {
         let input = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
@@ -29,7 +57,8 @@ struct ChildProcessTests {
             input: input
         )
         #expect(String(decoding: counted.stdout, as: UTF8.self).trimmingWhitespace() == "1048576")
-        #expect(counted.stderr.count == 1 << 20)
+        // Only the end of stderr is kept, bounded whatever the child writes.
+        #expect(counted.stderr.count >= ChildProcess.stderrKept && counted.stderr.count <= 2 * ChildProcess.stderrKept)
         let ignoring = try ChildProcess.run(
             executable: "/bin/sh",
             arguments: ["-c", "echo done"],

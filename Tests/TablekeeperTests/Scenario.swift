@@ -32,12 +32,12 @@ final class Scenario: Sendable {
         if let aws { server = aws } else { server = try await FidelityEndpoint.start() }
         self.aws = server
         self.ownsServer = aws == nil
-        try folder.write("webhook-secret", Self.webhookSecret + "\n")
+        try folder.write("webhook-secret", Self.webhookSecret + "\n", mode: 0o600)
         try folder.write(
             "config.json",
             """
             {
-              "source": {"url": "\(sourceURL ?? git.url)", "branch": "main", "path": "manifests", "interval": "\(interval)",
+              "source": {"url": "\(sourceURL ?? git.url)", "allowLocal": true, "branch": "main", "path": "manifests", "interval": "\(interval)",
                          "cacheDirectory": "\(folder.file("cache/repo"))"},
               "aws": {"region": "\(region)", "endpoint": "\(awsEndpoint ?? server.endpoint)"},
               "policy": \(policy),\(scope.map { "\n  \"scope\": \($0)," } ?? "")

@@ -104,13 +104,14 @@ public final class TemporaryDirectory: Sendable {
 
     /// Writes text to a file inside the folder (creating parent folders) and returns its path.
     @discardableResult
-    public func write(_ name: String, _ text: String) throws -> String {
+    public func write(_ name: String, _ text: String, mode: Int? = nil) throws -> String {
         let target = file(name)
         try FileManager.default.createDirectory(
             atPath: (target as NSString).deletingLastPathComponent,
             withIntermediateDirectories: true
         )
         try text.write(toFile: target, atomically: true, encoding: .utf8)
+        if let mode { try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: target) }
         return target
     }
 }
