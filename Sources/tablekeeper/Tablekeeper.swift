@@ -8,7 +8,7 @@ struct Tablekeeper: AsyncParsableCommand {
         version: TablekeeperVersion.current,
         subcommands: [
             RunCommand.self, PlanCommand.self, StatusCommand.self, ExportCommand.self, ValidateCommand.self,
-            SchemaCommand.self, AdoptCommand.self,
+            SchemaCommand.self, AdoptCommand.self, SourceCommand.self,
             GitWorkerCommand.self,
         ]
     )

@@ -199,5 +199,30 @@ struct GitSourceTests {
         )
         let (snapshot, _) = try snapshot(await git.poll())
         #expect(snapshot.files.count == 2)
+        // A rewrite to another signed commit that drops the verified head: refused, the last good one stays.
+        try await fixture.git(["reset", "-q", "--hard", "HEAD~1"])
+        let rewritten = try await fixture.commit(
+            files: ["manifests/c.json": Self.manifest],
+            message: "rewritten",
+            signingKey: key
+        )
+        guard case .rejected(let refusal, let kept) = await git.poll(), refusal.outcome == "rewrite_rejected" else {
+            Issue.record("a rewrite was applied")
+            return
+        }
+        #expect(refusal.revision == rewritten)
+        #expect(refusal.detail.contains("accept-rewrite"))
+        #expect(kept?.revision == snapshot.revision)
+        // The same again at the next poll (no state changes by itself) …
+        guard case .rejected = await git.poll() else {
+            Issue.record("a rewrite was applied on the second poll")
+            return
+        }
+        // … until an operator accepts it; then it is the verified head and is applied from then on.
+        let (accepted, _) = try self.snapshot(await git.poll(acceptRewrite: true))
+        #expect(accepted.revision == rewritten)
+        let (after, _) = try self.snapshot(await git.poll())
+        #expect(after.revision == rewritten)
+        #expect(after.files.map(\.path) == ["manifests/a.json", "manifests/c.json"])
     }
 }
