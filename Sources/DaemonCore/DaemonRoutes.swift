@@ -1,5 +1,6 @@
 public import Prometheus
 import Synchronization
+import SystemSupport
 
 /// A response the HTTP endpoint sends.
 public struct HTTPReply: Sendable {
@@ -34,6 +35,9 @@ public final class DaemonRoutes: Sendable {
     let registry: PrometheusCollectorRegistry
     let wakeups: Wakeups
     private let secret: Mutex<[UInt8]?>
+    let gate = WebhookGate()
+    /// The timer of the cycle queued for the end of the webhook spacing (kept alive until it fires).
+    private let queued = Mutex<OneShotTimer?>(nil)
 
     /// Creates the routes; `webhookSecret` nil answers the webhook with 404.
     public init(health: DaemonHealth, registry: PrometheusCollectorRegistry, wakeups: Wakeups, webhookSecret: [UInt8]?)
@@ -47,6 +51,15 @@ public final class DaemonRoutes: Sendable {
     /// Replaces the webhook secret (after a reload).
     public func update(webhookSecret: [UInt8]?) {
         secret.withLock { $0 = webhookSecret }
+    }
+
+    /// Whether a request's body is worth reading: a POST to the webhook, with a secret configured and a
+    /// well-formed signature header. Anything else is answered from its head alone.
+    public func wantsBody(path: String, headers: [String: String]) -> Bool {
+        let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
+        guard route == "/hooks/git", secret.withLock({ $0 != nil }), let signature = headers[WebhookSignature.header]
+        else { return false }
+        return WebhookSignature.isWellFormed(signature)
     }
 
     /// The answer to one request. `headers` names are lowercased.
@@ -96,7 +109,23 @@ public final class DaemonRoutes: Sendable {
         guard WebhookSignature.isValid(header: signature, body: body, secret: secret) else {
             return HTTPReply(401, "X-Hub-Signature-256 does not match the body under the configured secret")
         }
-        wakeups.post(.webhook)
-        return HTTPReply(202, "cycle queued")
+        switch gate.admit(key: WebhookGate.key(headers: headers, body: body), now: .now) {
+        case .now:
+            wakeups.post(.webhook)
+            return HTTPReply(202, "cycle queued")
+        case .later(let delay):
+            let wakeups = wakeups
+            let gate = gate
+            let timer = OneShotTimer(after: delay) {
+                gate.queuedCycleStarted(at: .now)
+                wakeups.post(.webhook)
+            }
+            queued.withLock { $0 = timer }
+            return HTTPReply(202, "cycle queued in \(delay.components.seconds + 1) s (webhook cycles are 10 s apart)")
+        case .alreadyQueued:
+            return HTTPReply(202, "a cycle is already queued")
+        case .replay:
+            return HTTPReply(202, "this delivery was seen in the last 10 minutes; ignored")
+        }
     }
 }

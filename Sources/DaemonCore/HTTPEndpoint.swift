@@ -26,15 +26,20 @@ public final class HTTPEndpoint: Service {
     ) async throws
         -> HTTPEndpoint
     {
+        let connections = ConnectionTable()
         let channel = try await ServerBootstrap(group: eventLoops)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(.backlog, value: 64)
+            .serverChannelOption(.backlog, value: 256)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    // Idle or slow clients are disconnected instead of holding a connection open.
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .seconds(10)))
+                guard connections.admit(channel) else {
+                    // Every slot holds a request being answered: this one is turned away.
+                    return channel.close()
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(RequestHandler(routes: routes))
+                    try channel.pipeline.syncOperations.addHandler(
+                        RequestHandler(routes: routes, connections: connections)
+                    )
                 }
             }
             .bind(host: host, port: port)
@@ -57,19 +62,41 @@ public final class HTTPEndpoint: Service {
     }
 }
 
-/// One request at a time per connection: head, body up to the limit, then the route's answer; the connection
-/// is closed after each answer.
+/// One request per connection: the head within 5 s and the whole request within 30 s, the body read only for a
+/// webhook that could be valid; the connection is closed after the answer.
 final class RequestHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
+    /// Time to send the request head.
+    static let headDeadline = TimeAmount.seconds(5)
+    /// Time to send the whole request.
+    static let requestDeadline = TimeAmount.seconds(30)
+
     let routes: DaemonRoutes
+    let connections: ConnectionTable
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var refused = false
+    private var headDeadline: Scheduled<Void>?
+    private var requestDeadline: Scheduled<Void>?
 
-    init(routes: DaemonRoutes) {
+    init(routes: DaemonRoutes, connections: ConnectionTable) {
         self.routes = routes
+        self.connections = connections
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let channel = context.channel
+        let loop = context.eventLoop
+        // The head deadline is cancelled when the head arrives; the request deadline only by the close.
+        headDeadline = loop.scheduleTask(in: Self.headDeadline) { channel.close(promise: nil) }
+        requestDeadline = loop.scheduleTask(in: Self.requestDeadline) { channel.close(promise: nil) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        headDeadline?.cancel()
+        requestDeadline?.cancel()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -77,6 +104,22 @@ final class RequestHandler: ChannelInboundHandler {
         case .head(let requestHead):
             head = requestHead
             body = []
+            headDeadline?.cancel()
+            connections.headReceived(context.channel)
+            var headers: [String: String] = [:]
+            for (name, value) in requestHead.headers { headers[name.lowercased()] = value }
+            // Only a webhook that could be valid has its body read; anything else is answered from its head.
+            guard requestHead.method == .POST, routes.wantsBody(path: requestHead.uri, headers: headers) else {
+                refused = true
+                let reply = routes.respond(
+                    method: requestHead.method.rawValue,
+                    path: requestHead.uri,
+                    headers: headers,
+                    body: []
+                )
+                write(reply, includeBody: requestHead.method != .HEAD, context: context)
+                return
+            }
             if let length = requestHead.headers.first(name: "content-length").flatMap(Int.init),
                 length > DaemonRoutes.maxBodyBytes
             {
@@ -95,14 +138,6 @@ final class RequestHandler: ChannelInboundHandler {
             for (name, value) in head.headers { headers[name.lowercased()] = value }
             let reply = routes.respond(method: head.method.rawValue, path: head.uri, headers: headers, body: body)
             write(reply, includeBody: head.method != .HEAD, context: context)
-        }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            context.close(promise: nil)
-        } else {
-            context.fireUserInboundEventTriggered(event)
         }
     }
 

@@ -38,3 +38,29 @@ struct WebhookSignatureTests {
         #expect(!WebhookSignature.isValid(header: empty, body: body, secret: []))
     }
 }
+
+@Suite("webhook gate")
+struct WebhookGateTests {
+    @Test("a delivery seen in the last 10 minutes is a replay; cycles are 10 s apart, one queued at most")
+    func gate() {
+        let gate = WebhookGate()
+        let start = ContinuousClock.now
+        #expect(gate.admit(key: "a", now: start) == .now)
+        #expect(gate.admit(key: "a", now: start + .seconds(1)) == .replay)
+        #expect(gate.admit(key: "b", now: start + .seconds(2)) == .later(.seconds(8)))
+        #expect(gate.admit(key: "c", now: start + .seconds(3)) == .alreadyQueued)
+        gate.queuedCycleStarted(at: start + .seconds(10))
+        #expect(gate.admit(key: "d", now: start + .seconds(21)) == .now)
+        // After the replay window the same delivery counts again.
+        #expect(gate.admit(key: "a", now: start + .seconds(700)) == .now)
+    }
+
+    @Test("delivery ids win over the body hash")
+    func keys() {
+        #expect(WebhookGate.key(headers: ["x-github-delivery": "72d3162e"], body: [1]) == "id:72d3162e")
+        #expect(WebhookGate.key(headers: ["x-gitea-delivery": "9"], body: [1]) == "id:9")
+        #expect(WebhookGate.key(headers: [:], body: [1]).hasPrefix("sha256:"))
+        #expect(WebhookSignature.isWellFormed("sha256=" + String(repeating: "ab", count: 32)))
+        #expect(!WebhookSignature.isWellFormed("sha256=zz"))
+    }
+}

@@ -185,10 +185,8 @@ struct DaemonServiceTests {
         #expect(
             await LoopbackHTTP.request(port: port, path: "/metrics").body.contains("tablekeeper_status_log_writable 0")
         )
-        // Reconciling went on: the table exists.
-        let described = try await scenario.boto(
-            "print(ddb.describe_table(TableName='\(name)')['Table']['TableStatus'])"
-        )
+        // Reconciling went on: the table exists (and becomes ACTIVE, which takes a moment after CreateTable).
+        let described = try await scenario.boto("print(wait_active('\(name)')['TableStatus'])")
         #expect(described.contains("ACTIVE"))
 
         try FileManager.default.removeItem(atPath: scenario.statusLogPath)
