@@ -165,14 +165,17 @@ private let certificateCallback: git_transport_certificate_check_cb = { certific
     }
     let key = [UInt8](UnsafeRawBufferPointer(start: raw, count: hostKey.hostkey_len))
     let fingerprint = KnownHosts.fingerprint(key)
+    let knownHosts = state.auth.sshKnownHostsFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+    if let knownHosts, KnownHosts.isRevoked(key, host: state.host, port: state.port, knownHosts: knownHosts) {
+        state.hostKeyProblem = "the ssh host key \(fingerprint) of \(state.host) is marked @revoked in known_hosts"
+        return GIT_ECERTIFICATE.rawValue
+    }
     if let pinned = state.auth.sshHostKeyFingerprint {
         if pinned == fingerprint { return 0 }
         state.hostKeyProblem = "the ssh host key \(fingerprint) does not match the pinned \(pinned)"
         return GIT_ECERTIFICATE.rawValue
     }
-    if let file = state.auth.sshKnownHostsFile, let text = try? String(contentsOfFile: file, encoding: .utf8),
-        KnownHosts.contains(key, host: state.host, port: state.port, knownHosts: text)
-    {
+    if let knownHosts, KnownHosts.contains(key, host: state.host, port: state.port, knownHosts: knownHosts) {
         return 0
     }
     state.hostKeyProblem =

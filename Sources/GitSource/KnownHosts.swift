@@ -1,5 +1,6 @@
 import Crypto
 import FoundationEssentials
+import SystemSupport
 
 /// Checks an ssh host key against a known_hosts file or a pinned SHA-256 fingerprint.
 enum KnownHosts {
@@ -26,6 +27,34 @@ enum KnownHosts {
             }
         }
         return false
+    }
+
+    /// Whether `key` is marked `@revoked` for `host` in the known_hosts text: such a key "must not ever be
+    /// accepted" (ssh(8)), whatever else vouches for it. Host patterns may use `*`, `?` and `!` (negation).
+    static func isRevoked(_ key: [UInt8], host: String, port: Int?, knownHosts text: String) -> Bool {
+        let names = port.map { $0 == 22 ? [host] : ["[\(host)]:\($0)"] } ?? [host]
+        let encoded = Data(key).base64EncodedString()
+        for line in text.split(whereSeparator: \.isNewline) {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 4, fields[0] == "@revoked", String(fields[3]) == encoded else { continue }
+            if names.contains(where: { matchesPatternList(String(fields[1]), name: $0) }) { return true }
+        }
+        return false
+    }
+
+    /// A comma-separated pattern list: a name matches when some pattern matches it and no negated one does.
+    static func matchesPatternList(_ list: String, name: String) -> Bool {
+        var matched = false
+        for pattern in list.split(separator: ",").map(String.init) {
+            if pattern.hasPrefix("!") {
+                if Glob.matches(name, pattern: String(pattern.dropFirst())) { return false }
+            } else if pattern.hasPrefix("|1|")
+                ? matchesHashed(pattern, name: name) : Glob.matches(name, pattern: pattern)
+            {
+                matched = true
+            }
+        }
+        return matched
     }
 
     /// Hashed entries: `|1|base64(salt)|base64(HMAC-SHA1(salt, name))`.

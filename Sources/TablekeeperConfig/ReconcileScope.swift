@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// What a push may reach, set by operators in the configuration (`scope`); pushers cannot change it.
 ///
 /// A field that is nil places no limit, as when `scope` is absent.
@@ -79,28 +81,6 @@ public struct ReconcileScope: Sendable, Equatable {
 
     /// Glob matching with `*` (any run of characters) and `?` (one character); everything else is literal.
     public static func matches(_ text: String, pattern: String) -> Bool {
-        let text = Array(text.unicodeScalars)
-        let pattern = Array(pattern.unicodeScalars)
-        var (t, p) = (0, 0)
-        var star: Int?
-        var resume = 0
-        while t < text.count {
-            if p < pattern.count, pattern[p] == "?" || pattern[p] == text[t] && pattern[p] != "*" {
-                t += 1
-                p += 1
-            } else if p < pattern.count, pattern[p] == "*" {
-                star = p
-                resume = t
-                p += 1
-            } else if let star {
-                p = star + 1
-                resume += 1
-                t = resume
-            } else {
-                return false
-            }
-        }
-        while p < pattern.count, pattern[p] == "*" { p += 1 }
-        return p == pattern.count
+        Glob.matches(text, pattern: pattern)
     }
 }

@@ -20,6 +20,17 @@ struct KnownHostsTests {
         #expect(!KnownHosts.contains([UInt8](blob), host: "git.example.com", port: nil, knownHosts: plain))
         #expect(!KnownHosts.contains([UInt8](blob), host: "127.0.0.1", port: 2222, knownHosts: "@revoked \(plain)"))
 
+        let key = "\(fields[0]) \(fields[1])"
+        for (line, revoked) in [
+            ("@revoked * \(key)", true), ("@revoked [127.0.0.1]:2222 \(key)", true),
+            ("@revoked 127.0.0.* \(key)", false),
+            ("@revoked [127.0.0.1]:*,![127.0.0.1]:2222 \(key)", false), ("@revoked git.example.com \(key)", false),
+        ] {
+            #expect(
+                KnownHosts.isRevoked([UInt8](blob), host: "127.0.0.1", port: 2222, knownHosts: plain + line) == revoked,
+                "\(line)"
+            )
+        }
         let hashedFile = try folder.write("known_hosts", plain)
         try await ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-H", "-f", hashedFile])
         let hashed = try String(contentsOfFile: hashedFile, encoding: .utf8)

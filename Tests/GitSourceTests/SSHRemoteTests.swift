@@ -66,6 +66,27 @@ struct SSHRemoteTests {
         }
         #expect(error.code == "host-key")
         #expect(error.message.contains("unknown ssh host key SHA256:"))
+
+        // A key marked @revoked is refused even where another line, or a pin, vouches for it.
+        let revoked = try fixture.directory.write(
+            "revoked_known_hosts",
+            "[127.0.0.1]:\(server.port) \(server.hostPublicKey)\n@revoked * \(server.hostPublicKey)\n"
+        )
+        for auth in [
+            GitAuth(sshKeyFile: server.clientKey, sshKnownHostsFile: revoked),
+            GitAuth(
+                sshKeyFile: server.clientKey,
+                sshKnownHostsFile: revoked,
+                sshHostKeyFingerprint: server.hostFingerprint
+            ),
+        ] {
+            guard case .failed(let refused, _) = await source(auth).poll() else {
+                Issue.record("a revoked host key was accepted")
+                return
+            }
+            #expect(refused.code == "host-key")
+            #expect(refused.message.contains("marked @revoked"), "\(refused.message)")
+        }
     }
 }
 
