@@ -14,8 +14,11 @@ struct CacheLock {
     static func acquire(for cacheDirectory: String) throws -> CacheLock {
         let parent = Paths.parent(cacheDirectory)
         try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        let descriptor = open("\(cacheDirectory).lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw LockError(description: String(cString: strerror(errno))) }
+        let descriptor: Int32
+        switch FileOwnership.openOwned("\(cacheDirectory).lock", flags: O_RDWR | O_CREAT, mode: 0o600) {
+        case .success(let opened): descriptor = opened
+        case .failure(let error): throw LockError(description: error.description)
+        }
         // Blocks while another worker holds it; the parent's deadline bounds the wait.
         guard flock(descriptor, LOCK_EX) == 0 else {
             close(descriptor)

@@ -1,7 +1,37 @@
 import FoundationEssentials
 import Glibc
 import Synchronization
-import SystemSupport
+public import SystemSupport
+
+/// The status log's writer lock: an exclusive `flock` on `<log>.lock`, held for the life of the process, so
+/// a second writer is refused instead of racing a rotation.
+public struct StatusLogLock: Sendable {
+    let descriptor: Int32
+
+    /// Takes the lock, or says who holds it.
+    public static func acquire(logPath: String) -> Result<StatusLogLock, FileOwnership.OpenError> {
+        let folder = Paths.parent(logPath)
+        if !folder.isEmpty {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        let path = "\(logPath).lock"
+        switch FileOwnership.openOwned(path, flags: O_RDWR | O_CREAT, mode: 0o600) {
+        case .failure(let error):
+            return .failure(error)
+        case .success(let descriptor):
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                close(descriptor)
+                return .failure(
+                    FileOwnership.OpenError(
+                        description: "another tablekeeper writes \(logPath) (it holds \(path)): stop it, or give this "
+                            + "one its own statusLog.path"
+                    )
+                )
+            }
+            return .success(StatusLogLock(descriptor: descriptor))
+        }
+    }
+}
 
 /// Appends records to the status log: one `write(2)` per record on an `O_APPEND` descriptor, `fsync` on
 /// `sync()`, rotation by size with atomic renames.
@@ -94,9 +124,11 @@ public final class StatusLogWriter: Sendable {
         if !folder.isEmpty {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
-        guard descriptor >= 0 else {
-            state.lastError = "open \(path): \(String(cString: strerror(errno)))"
+        let descriptor: Int32
+        switch FileOwnership.openOwned(path, flags: O_WRONLY | O_APPEND | O_CREAT, mode: 0o640) {
+        case .success(let opened): descriptor = opened
+        case .failure(let error):
+            state.lastError = error.description
             return
         }
         var info = stat()

@@ -49,6 +49,7 @@ struct AdoptCommand: AsyncParsableCommand {
 
     func adopt(logger: Logger) async throws {
         let runtime = try Runtime.load(configPath: config, logger: logger)
+        try runtime.claimFiles(writingLog: false)
         let (files, problems) = try await runtime.readSnapshot()
         let named = files.filter { file in
             guard let document = try? JSONParser.parse(file.bytes),

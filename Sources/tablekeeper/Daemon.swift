@@ -28,6 +28,7 @@ struct Daemon {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(DaemonMetrics.factory(registry: registry))
         let runtime = try Runtime.load(configPath: configPath, logger: logger, observer: AWSRequestMetrics())
+        try runtime.claimFiles(writingLog: true)
         let configuration = runtime.configuration
         let secret: [UInt8]?
         switch WebhookSecret.read(configuration.http.webhookSecretFile) {

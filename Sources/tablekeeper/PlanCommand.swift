@@ -55,6 +55,7 @@ struct PlanCommand: AsyncParsableCommand {
         do {
             if let config {
                 runtime = try Runtime.load(configPath: config, logger: logger)
+                try runtime.claimFiles(writingLog: false)
                 (files, problems) = try await runtime.readSnapshot()
             } else {
                 var configuration = TablekeeperConfiguration(source: .init(url: "file:///dev/null"))

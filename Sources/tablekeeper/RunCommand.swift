@@ -44,6 +44,7 @@ struct RunCommand: AsyncParsableCommand {
         let runtime: Runtime
         do {
             runtime = try Runtime.load(configPath: config, logger: logger)
+            try runtime.claimFiles(writingLog: true)
         } catch {
             throw ExitCode(1)
         }
@@ -75,7 +76,8 @@ enum CycleRendering {
             }
             .map { result in
                 [
-                    result.table, result.region, result.outcome.rawValue,
+                    StatusRendering.oneLine(result.table), StatusRendering.oneLine(result.region),
+                    result.outcome.rawValue,
                     StatusRendering.oneLine(result.error.map { "\(result.message): \($0)" } ?? result.message),
                 ]
             }

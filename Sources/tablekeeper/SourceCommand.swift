@@ -33,6 +33,7 @@ struct AcceptRewriteCommand: AsyncParsableCommand {
         let runtime: Runtime
         do {
             runtime = try Runtime.load(configPath: config, logger: Logger(label: "tablekeeper"))
+            try runtime.claimFiles(writingLog: false)
         } catch {
             throw ExitCode(1)
         }
