@@ -118,7 +118,15 @@ struct DaemonServiceTests {
                 await LoopbackHTTP.request(port: scenario.httpPort, path: "/healthz").status == 200
             }
         )
-        let second = try await scenario.tablekeeper(["run", "--config", scenario.configPath])
+        // A second daemon with a log of its own (the same log is refused earlier, by its writer lock).
+        let secondConfig = try scenario.folder.write(
+            "second.json",
+            try String(contentsOfFile: scenario.configPath, encoding: .utf8).replacingOccurrences(
+                of: "status.jsonl",
+                with: "second.jsonl"
+            )
+        )
+        let second = try await scenario.tablekeeper(["run", "--config", secondConfig])
         #expect(second.status == 1)
         #expect(second.stderr.contains("cannot listen on 127.0.0.1:\(scenario.httpPort)"))
         #expect(second.stderr.contains("set http.listen"))
