@@ -17,6 +17,11 @@ extension AWSError {
             "MalformedResponse", "EmptyResponse", "ConnectionError", "Timeout",
         ])
 
+    /// Whether a code is a throttling answer.
+    public static func isThrottlingCode(_ code: String) -> Bool {
+        throttlingCodes.contains(code)
+    }
+
     /// The code as a metric label: documented codes and `HTTP 100`–`HTTP 599` as they are, anything else `other`.
     public static func metricLabel(_ code: String) -> String {
         if documentedCodes.contains(code) { return code }

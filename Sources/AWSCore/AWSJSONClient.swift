@@ -20,6 +20,7 @@ public struct AWSJSONClient: Sendable {
     let timeout: Duration
     let logger: Logger
     let observer: (any AWSRequestObserver)?
+    let limiter: RateLimiter?
     let now: @Sendable () -> Date
 
     /// Creates a client.
@@ -38,6 +39,7 @@ public struct AWSJSONClient: Sendable {
         timeout: Duration = .seconds(10),
         logger: Logger = Logger(label: "tablekeeper.aws"),
         observer: (any AWSRequestObserver)? = nil,
+        limiter: RateLimiter? = nil,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.service = service
@@ -49,6 +51,7 @@ public struct AWSJSONClient: Sendable {
         self.timeout = timeout
         self.logger = logger
         self.observer = observer
+        self.limiter = limiter
         self.now = now
     }
 
@@ -101,6 +104,12 @@ public struct AWSJSONClient: Sendable {
         while true {
             guard let signing = try await credentials.resolve() else {
                 throw AWSError.credentials("no AWS credentials found")
+            }
+            // Every attempt waits for its token, retries included.
+            do {
+                try await limiter?.acquire(operation: operation, region: region)
+            } catch {
+                throw AWSError(operation: operation, code: "Cancelled", message: "shutting down", kind: .other)
             }
             do {
                 let result = try await sendOnce(operation, body: body, credentials: signing)

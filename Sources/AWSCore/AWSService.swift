@@ -28,6 +28,13 @@ public struct AWSService: Sendable, Equatable {
         contentType: "application/x-amz-json-1.1"
     )
 
+    /// The Resource Groups Tagging API (AWS JSON 1.1): tags of many tables in one call.
+    public static let tagging = AWSService(
+        signingName: "tagging",
+        targetPrefix: "ResourceGroupsTaggingAPI_20170126",
+        contentType: "application/x-amz-json-1.1"
+    )
+
     /// The public regional endpoint, e.g. `https://dynamodb.us-east-1.amazonaws.com`.
     public func defaultEndpoint(region: String) -> String {
         let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"

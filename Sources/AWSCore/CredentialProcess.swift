@@ -81,8 +81,8 @@ enum CredentialProcess {
 }
 
 /// Splits a command line as Python's `shlex.split` does in POSIX mode (what botocore uses for
-/// `credential_process`): white space separates words; single quotes keep everything; double quotes keep all
-/// but `\\`, `\"`, `\$` and `` \` `` escapes; a backslash outside quotes keeps the next character.
+/// `credential_process`): white space separates words; single quotes keep everything; inside double quotes a
+/// backslash escapes only `\\` and `\"`; a backslash outside quotes keeps the next character.
 public enum CommandLineSplitter {
     /// The words, or nil for an unterminated quote or a trailing backslash.
     public static func split(_ line: String) -> [String]? {
@@ -117,7 +117,7 @@ public enum CommandLineSplitter {
                     }
                     if next == "\\" {
                         guard let escaped = iterator.next() else { return nil }
-                        if !["\\", "\"", "$", "`", "\n"].contains(escaped) { word.append("\\") }
+                        if !["\\", "\""].contains(escaped) { word.append("\\") }
                         word.append(escaped)
                         continue
                     }

@@ -68,11 +68,15 @@ public struct DaemonMetrics: Sendable {
 public final class AWSRequestMetrics: AWSRequestObserver {
     // One counter per label set, made once: this runs for every AWS request.
     private let counters = Mutex<[String: Metrics.Counter]>([:])
+    /// Throttling answers (ThrottlingException and the like): with the client's pacing, this stays at zero
+    /// unless something else spends the account's budget.
+    private let throttled = Metrics.Counter(label: "tablekeeper_aws_throttled_total")
 
     /// Creates the observer; `MetricsSystem` must be bootstrapped first.
     public init() {}
 
     public func requestFinished(service: String, operation: String, errorCode: String?) {
+        if let errorCode, AWSError.isThrottlingCode(errorCode) { throttled.increment() }
         let code = errorCode.map(AWSError.metricLabel) ?? "ok"
         let counter = counters.withLock { counters in
             let key = "\(service) \(operation) \(code)"

@@ -109,7 +109,7 @@ public final class DaemonRoutes: Sendable {
         guard WebhookSignature.isValid(header: signature, body: body, secret: secret) else {
             return HTTPReply(401, "X-Hub-Signature-256 does not match the body under the configured secret")
         }
-        switch gate.admit(key: WebhookGate.key(headers: headers, body: body), now: .now) {
+        switch gate.admit(keys: WebhookGate.keys(headers: headers, body: body), now: .now) {
         case .now:
             wakeups.post(.webhook)
             return HTTPReply(202, "cycle queued")

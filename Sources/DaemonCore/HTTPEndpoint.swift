@@ -152,6 +152,7 @@ final class RequestHandler: ChannelInboundHandler {
     }
 
     private func write(_ reply: HTTPReply, includeBody: Bool, context: ChannelHandlerContext) {
+        connections.answering(context.channel)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: reply.contentType)
         headers.add(name: "Content-Length", value: "\(reply.body.count)")

@@ -36,16 +36,18 @@ package final class WebhookGate: Sendable {
     /// A gate that has seen nothing.
     package init() {}
 
-    /// The key of a delivery: GitHub's or Gitea's delivery id when given, else the SHA-256 of the body.
-    package static func key(headers: [String: String], body: [UInt8]) -> String {
+    /// The keys of a delivery: the SHA-256 of its body (signed), and GitHub's or Gitea's delivery id when given
+    /// (not signed, so it can only add a match, never avoid one).
+    package static func keys(headers: [String: String], body: [UInt8]) -> [String] {
+        var keys = ["sha256:" + Hex.encode(SHA256.hash(data: body))]
         if let id = headers["x-github-delivery"] ?? headers["x-gitea-delivery"], !id.isEmpty, id.count <= 128 {
-            return "id:" + id
+            keys.append("id:" + id)
         }
-        return "sha256:" + Hex.encode(SHA256.hash(data: body))
+        return keys
     }
 
     /// The verdict for a delivery arriving `now`.
-    package func admit(key: String, now: ContinuousClock.Instant) -> Verdict {
+    package func admit(keys: [String], now: ContinuousClock.Instant) -> Verdict {
         state.withLock { state in
             while let first = state.order.first,
                 state.order.count > Self.remembered || (state.seen[first].map { now - $0 > Self.replayWindow } ?? true)
@@ -53,9 +55,13 @@ package final class WebhookGate: Sendable {
                 state.order.removeFirst()
                 state.seen[first] = nil
             }
-            if let seen = state.seen[key], now - seen <= Self.replayWindow { return .replay }
-            state.seen[key] = now
-            state.order.append(key)
+            if keys.contains(where: { key in state.seen[key].map { now - $0 <= Self.replayWindow } ?? false }) {
+                return .replay
+            }
+            for key in keys {
+                state.seen[key] = now
+                state.order.append(key)
+            }
             guard let last = state.lastCycle, now - last < Self.spacing else {
                 state.lastCycle = now
                 return .now

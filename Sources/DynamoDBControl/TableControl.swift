@@ -29,6 +29,30 @@ public protocol TableControl: Sendable {
     func untagResource(_ arn: String, keys: [String]) async throws(AWSError)
     /// KMS DescribeKey.
     func describeKey(_ keyID: String) async throws(AWSError) -> KeyMetadata
+    /// The tags of up to 100 tables by ARN (GetResources); a table without tags maps to none.
+    func tagsOfTables(_ arns: [String]) async throws(AWSError) -> [String: [TagShape]]
+    /// Every table tagged `key`, with its tags, by ARN (GetResources with a tag filter, all pages).
+    func tables(taggedWith key: String) async throws(AWSError) -> [String: [TagShape]]
+}
+
+extension TableControl {
+    /// One ListTagsOfResource per table, for controls without the Tagging API.
+    public func tagsOfTables(_ arns: [String]) async throws(AWSError) -> [String: [TagShape]] {
+        var tags: [String: [TagShape]] = [:]
+        for arn in arns { tags[arn] = try await listTags(arn) }
+        return tags
+    }
+
+    /// ListTables and a tag read per table, for controls without the Tagging API.
+    public func tables(taggedWith key: String) async throws(AWSError) -> [String: [TagShape]] {
+        var found: [String: [TagShape]] = [:]
+        for name in try await listTables() {
+            guard let arn = try await describeTable(name)?.TableArn else { continue }
+            let tags = try await listTags(arn)
+            if tags.contains(where: { $0.Key == key }) { found[arn] = tags }
+        }
+        return found
+    }
 }
 
 /// `TableControl` over real DynamoDB and KMS clients.
@@ -37,11 +61,22 @@ public struct AWSTableControl: TableControl {
     public let dynamoDB: DynamoDBClient
     /// The KMS client.
     public let kms: KMSClient
+    /// The Tagging API client.
+    public let tagging: TaggingClient
 
-    /// Creates a control over two clients of the same region.
-    public init(dynamoDB: DynamoDBClient, kms: KMSClient) {
+    /// Creates a control over the clients of one region.
+    public init(dynamoDB: DynamoDBClient, kms: KMSClient, tagging: TaggingClient) {
         self.dynamoDB = dynamoDB
         self.kms = kms
+        self.tagging = tagging
+    }
+
+    public func tagsOfTables(_ arns: [String]) async throws(AWSError) -> [String: [TagShape]] {
+        try await tagging.tags(of: arns)
+    }
+
+    public func tables(taggedWith key: String) async throws(AWSError) -> [String: [TagShape]] {
+        try await tagging.tables(taggedWith: key)
     }
 
     public func describeTable(_ name: String) async throws(AWSError) -> TableDescription? {

@@ -16,9 +16,21 @@ final class FetchCallbacks {
     init(auth: GitAuth, url: String, maxBytes: Int) {
         self.auth = auth
         self.maxBytes = maxBytes
-        let components = URLComponents(string: url)
-        self.host = components?.host ?? ""
-        self.port = components?.port
+        (self.host, self.port) = Self.hostAndPort(url) ?? ("", nil)
+    }
+
+    /// The host (and port) of a URL, also of scp-like ssh (`git@host:ops/tables.git`); nil when there is none.
+    static func hostAndPort(_ url: String) -> (host: String, port: Int?)? {
+        if url.contains("://") {
+            guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
+                return nil
+            }
+            return (host, components.port)
+        }
+        guard let colon = url.firstIndex(of: ":"), !url[..<colon].contains("/") else { return nil }
+        let authority = url[..<colon]
+        let host = authority.split(separator: "@").last.map(String.init) ?? ""
+        return host.isEmpty ? nil : (host, nil)
     }
 
     static func secret(fromFile path: String?) -> String? {
@@ -121,10 +133,11 @@ private let credentialsCallback: git_credential_acquire_cb = { out, url, usernam
     guard let out, let payload else { return GIT_PASSTHROUGH.rawValue }
     let state = Unmanaged<FetchCallbacks>.fromOpaque(payload).takeUnretainedValue()
     // Credentials go to the configured host only (a redirect, or a URL rewritten on the way, gets none).
-    if let url, let asking = URLComponents(string: String(cString: url))?.host, asking != state.host {
+    let asking = url.flatMap { FetchCallbacks.hostAndPort(String(cString: $0))?.host }
+    if asking == nil || asking != state.host || state.host.isEmpty {
         git_error_set_str(
             Int32(GIT_ERROR_CALLBACK.rawValue),
-            "\(asking) asked for credentials meant for \(state.host); refused"
+            "\(asking ?? "an unknown host") asked for credentials meant for \(state.host); refused"
         )
         return GIT_EAUTH.rawValue
     }

@@ -56,6 +56,7 @@ extension GitRepository {
         var files: [TreeFile] = []
         var problems: [TreeProblem] = []
         var bytes = 0
+        var entries = 0
         var pending: [(id: ObjectID, prefix: String, depth: Int)] = [(tree, prefix, depth)]
         while let next = pending.popLast() {
             if next.depth > limits.maxDepth {
@@ -65,6 +66,10 @@ extension GitRepository {
             var oid = next.id.oid
             try check(git_tree_lookup(&tree, handle, &oid), "git_tree_lookup")
             defer { git_tree_free(tree) }
+            entries += git_tree_entrycount(tree)
+            if entries > limits.maxEntries {
+                throw Self.limitError("more than \(limits.maxEntries) tree entries (10 per allowed manifest)")
+            }
             for index in 0..<git_tree_entrycount(tree) {
                 // Entries from _byindex are borrowed from the tree: never freed.
                 guard let entry = git_tree_entry_byindex(tree, index), let rawName = git_tree_entry_name(entry) else {

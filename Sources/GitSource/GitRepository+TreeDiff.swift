@@ -25,7 +25,8 @@ extension GitRepository {
         limits: SourceLimits = SourceLimits()
     ) throws(GitError) -> TreeDiff {
         var diff = TreeDiff()
-        try compare(old, new, prefix: prefix, depth: 0, limits: limits, into: &diff)
+        var budget = limits.maxEntries
+        try compare(old, new, prefix: prefix, depth: 0, limits: limits, budget: &budget, into: &diff)
         var bytes = 0
         for file in diff.changed { bytes += try objectSize(file.blob) }
         try Self.checkTotals(files: diff.changed.count, bytes: bytes, limits: limits)
@@ -85,6 +86,7 @@ extension GitRepository {
         prefix: String,
         depth: Int,
         limits: SourceLimits,
+        budget: inout Int,
         into diff: inout TreeDiff
     )
         throws(GitError)
@@ -94,13 +96,25 @@ extension GitRepository {
         }
         let old = try entries(oldID)
         let new = try entries(newID)
+        budget -= old.count + new.count
+        if budget < 0 {
+            throw Self.limitError("more than \(limits.maxEntries) tree entries (10 per allowed manifest)")
+        }
         for key in Set(old.keys).union(new.keys) {
             let before = old[key]
             let after = new[key]
             if let before, let after, before.id == after.id, before.mode == after.mode { continue }
             let path = prefix + (after ?? before)!.shownName
             if let before, let after, before.isTree, after.isTree, before.name != nil {
-                try compare(before.id, after.id, prefix: path + "/", depth: depth + 1, limits: limits, into: &diff)
+                try compare(
+                    before.id,
+                    after.id,
+                    prefix: path + "/",
+                    depth: depth + 1,
+                    limits: limits,
+                    budget: &budget,
+                    into: &diff
+                )
                 continue
             }
             // A path that is reported again (a manifest or a problem) is not also reported as removed.

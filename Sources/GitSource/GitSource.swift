@@ -109,7 +109,11 @@ public actor GitSource {
         }
         if let failure = response.failure {
             if failure.code == "limit" {
-                let detail = "\(failure.message); remove files from the manifests folder, or raise the limit"
+                let fix =
+                    failure.message.contains("maxFetchBytes")
+                    ? "shrink the repository's history, or raise source.maxFetchBytes"
+                    : "remove files from the manifests folder, or raise the limit"
+                let detail = "\(failure.message); \(fix)"
                 return .rejected(
                     SourceRejection(revision: nil, outcome: "limit_exceeded", detail: detail),
                     lastGood: lastGood

@@ -135,6 +135,9 @@ public struct SourceLimits: Codable, Sendable, Equatable {
     public var maxBytes = 64 << 20
     /// Deepest folder nesting below the manifests folder.
     public var maxDepth = 64
+    /// Most tree entries walked (files of any kind and folders, a folder counted each time it is reached), so a
+    /// tree whose entries point at one subtree again and again cannot be walked without end.
+    public var maxEntries: Int { max(100_000, maxFiles * 10) }
     /// Most bytes one fetch may download.
     public var maxFetchBytes = 1 << 30
 

@@ -142,7 +142,16 @@ extension Executor {
         guard let observed else {
             return result(plan, .pending, message: "CreateTable reported the table in use; it is looked at again soon")
         }
-        let replanned = Planner.plan(desired: desired, observed: observed, policy: policy, context: context)
+        // Ours would have been created by the call that was just refused: a table without the managed tag (or one
+        // whose tags cannot be read yet) is someone else's.
+        let foreign = !observed.isManaged && !desired.adoptionAllowed
+        var replanned = Planner.plan(desired: desired, observed: observed, policy: policy, context: context)
+        if foreign, !replanned.changes.contains(where: { $0.reason == .unmanaged }) {
+            replanned.changes = [Planner.unmanaged(desired)]
+            replanned.steps = []
+            replanned.pendingReason = nil
+            replanned.partialWaits = []
+        }
         let summary = summarize(replanned, changes: replanned.changes)
         if replanned.changes.contains(where: { $0.reason == .unmanaged }) {
             var found = summary

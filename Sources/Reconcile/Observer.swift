@@ -17,6 +17,22 @@ public struct Observer: Sendable {
 
     /// One table's state: four calls (DescribeTable, DescribeTimeToLive, DescribeContinuousBackups,
     /// ListTagsOfResource), or nil when the table does not exist.
+    /// Whether a table answers the calls beyond DescribeTable (one being created or deleted may not).
+    static func isSettled(_ description: TableDescription) -> Bool {
+        description.TableStatus == nil || description.TableStatus == "ACTIVE" || description.TableStatus == "UPDATING"
+    }
+
+    /// A table from its description and, when read, its TTL, backups and tags.
+    static func compose(_ description: TableDescription, region: String, extras: TableExtras?) -> ObservedTable {
+        ObservedTable(
+            region: region,
+            description: description,
+            timeToLive: extras?.timeToLive ?? TimeToLiveDescription(TimeToLiveStatus: "DISABLED", AttributeName: nil),
+            backups: extras?.backups ?? ContinuousBackupsDescription(),
+            tags: extras?.tags ?? []
+        )
+    }
+
     public static func observeTable(
         _ name: String,
         region: String,
@@ -81,11 +97,21 @@ public struct Observer: Sendable {
 
     /// Resolves every KMS key the specs name, once per region and key, plus the region's AWS managed key.
     public func resolveKeys(_ specs: [TableSpec]) async -> KeyResolution {
+        await resolve(Self.wantedKeys(specs))
+    }
+
+    /// The keys specs need: each region's AWS managed key and every customer key named.
+    static func wantedKeys(_ specs: [TableSpec]) -> Set<RegionKey> {
         var wanted: Set<RegionKey> = []
         for spec in specs {
             wanted.insert(RegionKey(region: spec.region, key: EncryptionSpec.awsManagedKeyAlias))
             if let key = spec.encryption.keyToResolve { wanted.insert(RegionKey(region: spec.region, key: key)) }
         }
+        return wanted
+    }
+
+    /// DescribeKey of each key, at once.
+    func resolve(_ wanted: Set<RegionKey>) async -> KeyResolution {
         let controls = self.controls
         let list = Array(wanted)
         let results = await list.concurrentMap(limit: maxConcurrency) { item -> Result<KeyMetadata, AWSError> in

@@ -1,3 +1,4 @@
+import AWSCore
 import FoundationEssentials
 public import GitSource
 import Logging
@@ -22,6 +23,10 @@ public struct CycleReport: Sendable {
     public var counts: [String: Int]
     /// Tables left alone because a shutdown began before their step (they keep their last record).
     public var skippedAtShutdown = 0
+    /// AWS requests made by the cycle, by operation (every attempt).
+    public var requests: [String: Int] = [:]
+    /// Throttling answers the cycle received.
+    public var throttled = 0
 
     /// Whether everything is in sync or on its way (nothing flagged, invalid or failed, and the source read).
     public var isHealthy: Bool {
@@ -42,12 +47,15 @@ extension Reconciler {
     ///   - trigger: why the cycle runs (`start`, `poll`, `webhook`, `requeue`, `once`).
     ///   - shouldStop: asked before each table's step; once it says yes, steps in flight finish and no
     ///     other table is changed (a shutdown).
+    ///   - only: the tables (`region/table`) to look at, for a requeue of those with work left; nil for all.
     public func runCycle(
         poll: SourcePoll,
         trigger: String,
+        only: Set<String>? = nil,
         shouldStop: @escaping @Sendable () -> Bool = { false }
     ) async -> CycleReport {
         let started = ContinuousClock.now
+        _ = tally?.take()
         let cycle = logState.lastCycle + 1
         var records: [StatusRecord] = []
         let time = StatusRecord.timestamp(Date())
@@ -84,8 +92,9 @@ extension Reconciler {
         var results: [TableResult] = []
         var skipped = 0
         if let snapshot {
-            (results, skipped) = await reconcile(snapshot, shouldStop: shouldStop)
+            (results, skipped) = await reconcile(snapshot, only: only, shouldStop: shouldStop)
         }
+        let spent = tally?.take() ?? (requests: [:], throttled: 0)
         let durationMs = Int((ContinuousClock.now - started).inMilliseconds)
         var counts = Dictionary(uniqueKeysWithValues: StatusRecord.outcomes.map { ($0, 0) })
         for result in results { counts[result.outcome.rawValue, default: 0] += 1 }
@@ -103,6 +112,7 @@ extension Reconciler {
         cycleRecord.trigger = trigger
         cycleRecord.durationMs = durationMs
         cycleRecord.counts = counts
+        cycleRecord.requests = spent.requests
         records.append(cycleRecord)
         for record in records { logState.observe(record) }
         if let statusLog {
@@ -120,7 +130,9 @@ extension Reconciler {
             sourceRejection: rejection,
             durationMs: durationMs,
             counts: counts,
-            skippedAtShutdown: skipped
+            skippedAtShutdown: skipped,
+            requests: spent.requests,
+            throttled: spent.throttled
         )
     }
 
@@ -140,16 +152,18 @@ extension Reconciler {
     /// Plans and executes every table of a snapshot; also returns how many tables were skipped at shutdown.
     func reconcile(
         _ snapshot: SourceSnapshot,
+        only: Set<String>?,
         shouldStop: @escaping @Sendable () -> Bool
     ) async -> ([TableResult], Int) {
         // A manifest that disappeared may leave a managed table behind: look for orphans now, not in ten minutes.
         let paths = Set(snapshot.files.map(\.path))
-        let sweep = isOrphanSweepDue() || !lastManifestPaths.isSubset(of: paths)
-        lastManifestPaths = paths
+        let sweep = only == nil && (isOrphanSweepDue() || !lastManifestPaths.isSubset(of: paths))
+        if only == nil { lastManifestPaths = paths }
         let prepared = await prepare(
             files: snapshot.files,
-            problems: snapshot.problems,
+            problems: only == nil ? snapshot.problems : [:],
             sweepOrphans: sweep,
+            only: only,
             shouldStop: shouldStop
         )
         if sweep, !shouldStop() {
@@ -177,11 +191,21 @@ extension Reconciler {
         for (key, result, tableMemory) in outcomes.compactMap(\.self) {
             memory[key] = tableMemory.isEmpty ? nil : tableMemory
             if result.outcome == .created { createdHere.insert(key) }
+            // Tables with something under way are read fully next time; those changed have their tags confirmed.
+            if [.created, .updated, .pending, .failed].contains(result.outcome) {
+                cache.attention.insert(key)
+            } else {
+                cache.attention.remove(key)
+            }
+            if result.actionTaken { cache.tagsChanged.insert(key) }
             results.append(result)
+        }
+        for result in prepared.settled where result.outcome == .failed {
+            cache.attention.insert("\(result.region)/\(result.table)")
         }
         // Orphans found by an earlier sweep are repeated until the next one, unless a manifest names them again.
         let named = Set(results.map { "\($0.region)/\($0.table)" })
-        results += lastOrphans.filter { !named.contains("\($0.region)/\($0.table)") }
+        if only == nil { results += lastOrphans.filter { !named.contains("\($0.region)/\($0.table)") } }
         let sorted = results.sorted { ($0.region, $0.table) < ($1.region, $1.table) }
         return (sorted, outcomes.count { $0 == nil } + prepared.skipped)
     }

@@ -36,10 +36,16 @@ extension Reconciler {
         files: [SnapshotFile],
         problems: [String: String] = [:],
         sweepOrphans: Bool,
+        only: Set<String>? = nil,
         shouldStop: @escaping @Sendable () -> Bool = { false }
     ) async -> PreparedCycle {
         var prepared = PreparedCycle()
-        let set = manifestCache.load(files, defaults: settings.defaults)
+        var set = manifestCache.load(files, defaults: settings.defaults)
+        if let only {
+            // A requeue: only the tables with work left, nothing else read or reported.
+            set.manifests = set.manifests.filter { only.contains(Self.key($0.spec)) }
+            set.invalid = [:]
+        }
         for (path, errors) in set.invalid.sorted(by: { $0.key < $1.key }) {
             prepared.settled.append(invalidResult(path: path, errors: errors.map(\.description), files: files))
         }
@@ -66,9 +72,12 @@ extension Reconciler {
                 specs.append(manifest)
             }
         }
-        let observer = Observer(maxConcurrency: settings.maxConcurrency, controls: controls)
-        let keys = await observer.resolveKeys(specs.map(\.spec))
-        let observed = await observer.observe(specs.map(\.spec), shouldStop: shouldStop)
+        let keys = await resolveKeys(specs.map(\.spec))
+        let blobs = Dictionary(files.map { ($0.path, $0.blob) }, uniquingKeysWith: { $1 })
+        let observed = await observe(specs, files: blobs, shouldStop: shouldStop)
+        for case .success(let table?)? in observed where table.status == "INACCESSIBLE_ENCRYPTION_CREDENTIALS" {
+            dropKeys(region: table.region)
+        }
         for (manifest, read) in zip(specs, observed) {
             let spec = manifest.spec
             guard let result = read else {
@@ -133,14 +142,48 @@ extension Reconciler {
         var plans: [TablePlan] = []
         for region in regions {
             let control = controls(region)
-            guard let names = try? await control.listTables() else {
-                logger.warning("orphan sweep could not list tables", metadata: ["region": "\(region)"])
-                continue
-            }
-            let unknown = names.filter { !known.contains("\(region)/\($0)") }
-            let found = await unknown.concurrentMap(limit: settings.maxConcurrency) { name -> ObservedTable? in
-                if shouldStop() { return nil }
-                return try? await Observer.observeForSweep(name, region: region, control: control)
+            let found: [ObservedTable?]
+            if !cache.taggingDenied.contains(region) {
+                // One paginated GetResources for the managed tables, a DescribeTable only for those no manifest
+                // names (GetResources can still list a table just deleted).
+                let tagged: [String: [TagShape]]
+                do throws(AWSError) {
+                    tagged = try await control.tables(taggedWith: ReconcileTags.managed)
+                } catch {
+                    if error.kind == .accessDenied {
+                        cache.taggingDenied.insert(region)
+                        logger.warning("\(Self.taggingDeniedMessage)", metadata: ["region": "\(region)"])
+                    } else {
+                        logger.warning("orphan sweep could not list tagged tables", metadata: ["region": "\(region)"])
+                    }
+                    continue
+                }
+                let unknown = tagged.filter { arn, _ in !known.contains("\(region)/\(Self.tableName(arn: arn))") }
+                found = await Array(unknown).concurrentMap(limit: settings.maxConcurrency) {
+                    arn,
+                    tags -> ObservedTable? in
+                    if shouldStop() { return nil }
+                    guard let description = try? await control.describeTable(Self.tableName(arn: arn)) else {
+                        return nil
+                    }
+                    let extras = TableExtras(
+                        timeToLive: TimeToLiveDescription(TimeToLiveStatus: "DISABLED", AttributeName: nil),
+                        backups: ContinuousBackupsDescription(),
+                        tags: tags,
+                        readAt: .now
+                    )
+                    return Observer.compose(description, region: region, extras: extras)
+                }
+            } else {
+                guard let names = try? await control.listTables() else {
+                    logger.warning("orphan sweep could not list tables", metadata: ["region": "\(region)"])
+                    continue
+                }
+                let unknown = names.filter { !known.contains("\(region)/\($0)") }
+                found = await unknown.concurrentMap(limit: settings.maxConcurrency) { name -> ObservedTable? in
+                    if shouldStop() { return nil }
+                    return try? await Observer.observeForSweep(name, region: region, control: control)
+                }
             }
             // Its manifest file is still in the revision but does not parse: invalid, not an orphan.
             let orphans = found.compactMap { $0 }.filter { table in
@@ -152,6 +195,12 @@ extension Reconciler {
             )
         }
         return plans
+    }
+
+    /// `arn:aws:dynamodb:us-east-1:123456789012:table/orders` → `orders`.
+    static func tableName(arn: String) -> String {
+        guard let range = arn.firstRange(of: ":table/") else { return arn }
+        return String(arn[range.upperBound...].prefix { $0 != "/" })
     }
 
     func invalidResult(path: String, errors: [String], files: [SnapshotFile]) -> TableResult {

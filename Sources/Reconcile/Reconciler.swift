@@ -1,3 +1,4 @@
+public import AWSCore
 public import DynamoDBControl
 import FoundationEssentials
 import GitSource
@@ -23,6 +24,12 @@ public actor Reconciler {
         public var extraRegions: [String]
         /// What a push may reach.
         public var scope: ReconcileScope
+        /// How long TTL, PITR and tags may go unread for a table nothing points at (the rolling drift sweep).
+        public var driftSweepInterval: Duration = .seconds(600)
+        /// How long a KMS DescribeKey answer is reused.
+        public var keyCacheTtl: Duration = .seconds(600)
+        /// Read TTL, PITR and tags of every table every cycle (`plan`, `adopt`: one-off commands).
+        public var observeEverything = false
 
         /// Creates settings.
         public init(
@@ -50,6 +57,10 @@ public actor Reconciler {
     var memory: [String: Executor.Memory] = [:]
     /// Tables this process created (`region/table`): managed even while their tags are not yet readable.
     var createdHere: Set<String> = []
+    /// What was observed, kept between cycles (the observation budget).
+    var cache = ObservationCache()
+    /// Counts the requests of each cycle, when the controls report to it.
+    let tally: RequestTally?
     var logState: StatusLogState
     var lastOrphanSweep: ContinuousClock.Instant?
     var lastOrphans: [TableResult] = []
@@ -64,12 +75,14 @@ public actor Reconciler {
         controls: @escaping @Sendable (String) -> any TableControl,
         statusLog: StatusLogWriter?,
         history: [StatusRecord] = [],
+        tally: RequestTally? = nil,
         logger: Logger
     ) {
         self.settings = settings
         self.controls = controls
         self.statusLog = statusLog
         self.logState = StatusLogState(records: history)
+        self.tally = tally
         self.logger = logger
     }
 

@@ -28,10 +28,13 @@ public struct StatusLogState: Sendable {
         if let key = record.tableKey { lastTableRecords[key] = record }
     }
 
-    /// Whether the last record of a table says Tablekeeper created it or is still completing its creation.
+    /// Whether the last record of a table says Tablekeeper created it (`created`), or is completing the creation
+    /// of a table that exists (a TTL `create` change, never the `table` create of a CreateTable that failed).
     public func isBeingCreated(_ key: String) -> Bool {
         guard let last = lastTableRecords[key] else { return false }
-        return last.outcome == "created" || (last.changes ?? []).contains { $0.action == "create" }
+        if last.outcome == "created" { return true }
+        let changes = last.changes ?? []
+        return !changes.contains { $0.field == "table" } && changes.contains { $0.action == "create" }
     }
 
     /// The TTL attribute that a table's creation still has to set, from its last record (a `ttlAttribute`

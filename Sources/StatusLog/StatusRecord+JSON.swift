@@ -20,6 +20,10 @@ extension StatusRecord {
             let counts = counts ?? [:]
             let parts = Self.outcomes.map { "\(Self.quote($0)):\(counts[$0] ?? 0)" }
             out += ",\"counts\":{" + parts.joined(separator: ",") + "}"
+            if let requests {
+                let spent = requests.sorted { $0.key < $1.key }.map { "\(Self.quote($0.key)):\($0.value)" }
+                out += ",\"requests\":{" + spent.joined(separator: ",") + "}"
+            }
         case .source:
             out += ",\"outcome\":\(Self.quote(outcome ?? "")),\"message\":\(Self.quote(message ?? ""))"
         }
@@ -62,14 +66,17 @@ extension StatusRecord {
         record.error = string(object["error"])
         record.trigger = string(object["trigger"])
         record.durationMs = int(object["durationMs"])
-        if case .object(let counts)? = object["counts"] {
+        func counts(_ value: JSONValue?) -> [String: Int]? {
+            guard case .object(let members)? = value else { return nil }
             var parsed: [String: Int] = [:]
-            for member in counts {
+            for member in members {
                 guard let count = int(member.value) else { continue }
                 parsed[member.key] = count
             }
-            record.counts = parsed
+            return parsed
         }
+        record.counts = counts(object["counts"])
+        record.requests = counts(object["requests"])
         if case .array(let changes)? = object["changes"] {
             record.changes = changes.compactMap { change in
                 guard case .object = change else { return nil }

@@ -60,6 +60,8 @@ public struct StatusRecord: Sendable, Equatable {
     public var durationMs: Int?
     /// Cycle records: tables per outcome.
     public var counts: [String: Int]?
+    /// Cycle records: AWS requests made, by operation (every attempt).
+    public var requests: [String: Int]?
 
     /// Creates a record of a kind at a time; set the other fields as the kind needs.
     public init(time: String, kind: Kind) {

@@ -212,6 +212,21 @@ public final class ChildProcess: @unchecked Sendable {
             ? Exit(status: (status >> 8) & 0xff, signal: nil) : Exit(status: nil, signal: status & 0x7f)
     }
 
+    /// Reads a descriptor to its end, keeping only the last `stderrKept` bytes (a child that floods stderr
+    /// costs no memory).
+    private func readTail(_ descriptor: Int32, after start: [UInt8]) -> [UInt8] {
+        var kept = start
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(descriptor, &buffer, buffer.count)
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { break }
+            kept += buffer[0..<count]
+            if kept.count > 2 * Self.stderrKept { kept.removeFirst(kept.count - Self.stderrKept) }
+        }
+        return Array(kept.suffix(Self.stderrKept))
+    }
+
     /// Writes `input`, then reads stdout up to its first newline, or with `toEnd` closes stdin once `input` is
     /// written and reads stdout and stderr to their end.
     private func exchangeBlocking(input: [UInt8], toEnd: Bool, limit: Int = .max) -> Transcript {
@@ -248,8 +263,7 @@ public final class ChildProcess: @unchecked Sendable {
                             if toEnd {
                                 transcript.line = output
                                 if errorsOpen {
-                                    transcript.stderr += FileIO.readToEnd(descriptor: descriptors.errors)
-                                    transcript.stderr = Array(transcript.stderr.suffix(Self.stderrKept))
+                                    transcript.stderr = readTail(descriptors.errors, after: transcript.stderr)
                                 }
                             }
                             return transcript
@@ -268,6 +282,7 @@ public final class ChildProcess: @unchecked Sendable {
                 output += buffer[0..<count]
                 if output.count > limit {
                     transcript.overflowed = true
+                    if toEnd { transcript.line = output }
                     return transcript
                 }
                 if !toEnd, let newline = output.firstIndex(of: 10) {

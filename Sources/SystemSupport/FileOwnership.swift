@@ -16,7 +16,8 @@ public enum FileOwnership {
         if me == 0 {
             return "\(setting) \(path) belongs to uid \(info.st_uid), and running as root would leave files that "
                 + "user cannot write: run as that user (runuser -u USER -- tablekeeper ...), or as the service runs "
-                + "(systemd-run -p DynamicUser=yes -p StateDirectory=tablekeeper -p LogsDirectory=tablekeeper ...)"
+                + "(systemd-run --pty -p DynamicUser=yes -p User=tablekeeper -p StateDirectory=tablekeeper "
+                + "-p LogsDirectory=tablekeeper tablekeeper ...)"
         }
         return "\(setting) \(path) belongs to uid \(info.st_uid), not to this user (uid \(me)); run as its owner"
     }

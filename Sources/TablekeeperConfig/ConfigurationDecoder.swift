@@ -194,7 +194,20 @@ public enum ConfigurationDecoder {
         into aws: inout TablekeeperConfiguration.AWS,
         diagnostics: inout Diagnostics
     ) {
-        reader.checkKeys(allowed: ["region", "endpoint", "maxConcurrency"], diagnostics: &diagnostics)
+        reader.checkKeys(
+            allowed: [
+                "region", "endpoint", "maxConcurrency", "maxRequestsPerSecond", "driftSweepInterval", "keyCacheTtl",
+            ],
+            diagnostics: &diagnostics
+        )
+        aws.maxRequestsPerSecond = Int(
+            reader.integer("maxRequestsPerSecond", in: 1...10_000, diagnostics: &diagnostics) ?? 50
+        )
+        aws.driftSweepInterval =
+            duration(reader, "driftSweepInterval", minimum: .seconds(10), diagnostics: &diagnostics)
+            ?? aws.driftSweepInterval
+        aws.keyCacheTtl =
+            duration(reader, "keyCacheTtl", minimum: .seconds(1), diagnostics: &diagnostics) ?? aws.keyCacheTtl
         if let region = reader.string("region", diagnostics: &diagnostics) {
             if ManifestRules.isValidRegion(region) {
                 aws.region = region
@@ -225,7 +238,9 @@ public enum ConfigurationDecoder {
 public enum HostPort {
     /// Whether a host is the loopback interface (127.0.0.0/8, ::1, localhost).
     public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     /// Splits `host:port`; nil when malformed.

@@ -35,6 +35,12 @@ public struct TablekeeperConfiguration: Sendable, Equatable {
         public var endpoint: String?
         /// Most AWS requests in flight.
         public var maxConcurrency = 16
+        /// Most AWS requests a second, per region (a token bucket shared by every call).
+        public var maxRequestsPerSecond = 50
+        /// How long TTL, point-in-time recovery and tags may go unread for a table nothing else points at.
+        public var driftSweepInterval: Duration = .seconds(600)
+        /// How long a KMS DescribeKey answer is reused.
+        public var keyCacheTtl: Duration = .seconds(600)
     }
 
     /// Status log settings.

@@ -70,6 +70,7 @@ struct AdoptCommand: AsyncParsableCommand {
         }
         var settings = runtime.reconcilerSettings
         settings.scope.adopt.append(table)
+        settings.observeEverything = true
         let reconciler = Reconciler(
             settings: settings,
             controls: runtime.controls.factory,

@@ -75,8 +75,11 @@ struct PlanCommand: AsyncParsableCommand {
         let history =
             config == nil
             ? [] : StatusLogReader.read(path: runtime.configuration.statusLog.path, latestCycleOnly: true).records
+        // A one-off command needs the full picture: every table's TTL, backups and tags are read.
+        var settings = runtime.reconcilerSettings
+        settings.observeEverything = true
         let reconciler = Reconciler(
-            settings: runtime.reconcilerSettings,
+            settings: settings,
             controls: runtime.controls.factory,
             statusLog: nil,
             history: history,

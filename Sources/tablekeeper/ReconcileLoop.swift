@@ -75,6 +75,9 @@ final class ReconcileLoop: Service, Sendable {
         let source = runtime.makeGitSource()
         var trigger = "start"
         var ready = false
+        var requeued: Set<String> = []
+        var lastFullCycle = ContinuousClock.now
+        var nextFullCycle = ContinuousClock.now
         logger.info("tablekeeper started", metadata: ["interval": "\(runtime.configuration.source.interval)"])
         while !isStopping {
             health.cycleStarted()
@@ -83,7 +86,10 @@ final class ReconcileLoop: Service, Sendable {
             let poll = await cancelWhenGracefulShutdown { await source.poll() }
             guard !isStopping else { break }
             let pollDuration = ContinuousClock.now - polled
-            let report = await reconciler.runCycle(poll: poll, trigger: trigger) { [self] in isStopping }
+            // A requeue looks only at the tables with work left; every other wake-up at all of them.
+            let only = trigger == "requeue" ? requeued : nil
+            let report = await reconciler.runCycle(poll: poll, trigger: trigger, only: only) { [self] in isStopping }
+            if only == nil { lastFullCycle = .now }
             let summary = Self.summary(report)
             metrics.gitPolled(duration: pollDuration, failed: report.sourceError != nil)
             metrics.cycleFinished(
@@ -111,10 +117,19 @@ final class ReconcileLoop: Service, Sendable {
                     metadata: ["tables": "\(report.skippedAtShutdown)"]
                 )
             }
-            // ±10 % jitter, so many daemons polling one remote do not stay in step.
-            var wait = runtime.configuration.source.interval * Double.random(in: 0.9...1.1)
+            // ±10 % jitter after a full cycle (daemons polling one remote do not stay in step); a requeue never
+            // postpones the next full cycle.
+            if only == nil {
+                nextFullCycle = lastFullCycle + runtime.configuration.source.interval * Double.random(in: 0.9...1.1)
+            }
+            var wait = max(.zero, nextFullCycle - .now)
             var timerTrigger = "poll"
-            if report.hasPendingWork, Self.requeue < wait {
+            requeued = Set(
+                report.results.filter { [.pending, .created, .updated].contains($0.outcome) }.map {
+                    "\($0.region)/\($0.table)"
+                }
+            )
+            if !requeued.isEmpty, Self.requeue < wait {
                 wait = Self.requeue
                 timerTrigger = "requeue"
             }

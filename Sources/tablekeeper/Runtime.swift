@@ -77,12 +77,17 @@ struct Runtime {
         let kmsEndpoint = (configuration.aws.endpoint ?? environment.endpoint(service: "kms")).flatMap(
             URL.init(string:)
         )
+        let taggingEndpoint =
+            (configuration.aws.endpoint
+            ?? environment.endpoint(service: "resource_groups_tagging_api")).flatMap(URL.init(string:))
         let controls = ControlCache(
             environment: environment,
             dynamoDBEndpoint: endpoint,
             kmsEndpoint: kmsEndpoint,
+            taggingEndpoint: taggingEndpoint,
             logger: logger,
-            observer: observer
+            observer: observer,
+            limiter: RateLimiter(maxRequestsPerSecond: Double(configuration.aws.maxRequestsPerSecond))
         )
         return Runtime(
             configuration: configuration,
@@ -95,13 +100,16 @@ struct Runtime {
     }
 
     var reconcilerSettings: Reconciler.Settings {
-        Reconciler.Settings(
+        var settings = Reconciler.Settings(
             policy: configuration.policy,
             defaults: configuration.manifestDefaults,
             maxConcurrency: configuration.aws.maxConcurrency,
             extraRegions: configuration.scope.regions.map { $0.contains(region) ? [region] : [] } ?? [region],
             scope: configuration.scope
         )
+        settings.driftSweepInterval = configuration.aws.driftSweepInterval
+        settings.keyCacheTtl = configuration.aws.keyCacheTtl
+        return settings
     }
 
     /// The status log's writer, and a reconciler that records through it with its state rebuilt from the log.
@@ -113,6 +121,7 @@ struct Runtime {
             controls: controls.factory,
             statusLog: writer,
             history: StatusLogReader.read(path: log.path, latestCycleOnly: true).records,
+            tally: controls.tally,
             logger: logger
         )
         return (reconciler, writer)
@@ -133,8 +142,13 @@ final class ControlCache: Sendable {
     let environment: AWSEnvironment
     let dynamoDBEndpoint: URL?
     let kmsEndpoint: URL?
+    let taggingEndpoint: URL?
     let logger: Logger
+    /// Counts every request (per cycle) and passes it on to the metrics.
+    let tally: RequestTally
+    /// The metrics' observer (kept for a runtime built again at a reload).
     let observer: (any AWSRequestObserver)?
+    let limiter: RateLimiter
     let credentials: CredentialChain
     let retry = RetryStrategy()
     var http: HTTPClient { Self.sharedHTTP }
@@ -152,13 +166,18 @@ final class ControlCache: Sendable {
         environment: AWSEnvironment,
         dynamoDBEndpoint: URL?,
         kmsEndpoint: URL?,
+        taggingEndpoint: URL?,
         logger: Logger,
-        observer: (any AWSRequestObserver)?
+        observer: (any AWSRequestObserver)?,
+        limiter: RateLimiter
     ) {
         self.environment = environment
         self.observer = observer
+        self.tally = RequestTally(next: observer)
+        self.limiter = limiter
         self.dynamoDBEndpoint = dynamoDBEndpoint
         self.kmsEndpoint = kmsEndpoint
+        self.taggingEndpoint = taggingEndpoint
         self.logger = logger
         self.credentials = CredentialChain.standard(environment: environment, http: Self.sharedHTTP)
     }
@@ -175,12 +194,14 @@ final class ControlCache: Sendable {
                     retry: retry,
                     http: http,
                     logger: logger,
-                    observer: observer
+                    observer: tally,
+                    limiter: limiter
                 )
             }
             let control = AWSTableControl(
                 dynamoDB: DynamoDBClient(client: client(.dynamoDB, dynamoDBEndpoint)),
-                kms: KMSClient(client: client(.kms, kmsEndpoint))
+                kms: KMSClient(client: client(.kms, kmsEndpoint)),
+                tagging: TaggingClient(client: client(.tagging, taggingEndpoint))
             )
             cache[region] = control
             return control

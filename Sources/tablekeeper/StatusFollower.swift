@@ -34,18 +34,23 @@ struct StatusFollower {
                     for record in StatusLogReader.parse(Data(partial + rest)).records { emit(record) }
                 }
                 partial = []
-                // Several rotations since the last look: the files between the one we read and the current one
-                // are whole, read them in order so no record is missed however slowly we poll.
+                // The file to read next is opened first, then the chain is listed: the files between the one we
+                // read and the one we opened are whole, read them in order. A rotation after the open only
+                // renames the opened file (we keep reading it, and the next look sees the change), so no record is
+                // missed however slowly we poll or however fast the writer rotates.
+                let next = open(path, O_RDONLY | O_CLOEXEC)
+                let nextInode = Self.inode(descriptor: next)
                 let chain = StatusLogReader.files(path: path)
                 if let read = chain.firstIndex(where: { Self.inode($0) == inode }) {
-                    for file in chain[(read + 1)...].dropLast() {
+                    let stop = chain.firstIndex { Self.inode($0) == nextInode } ?? chain.endIndex
+                    for file in chain[(read + 1)..<max(read + 1, stop)] {
                         guard let data = FileManager.default.contents(atPath: file) else { continue }
                         for record in StatusLogReader.parse(data).records { emit(record) }
                     }
                 }
                 if descriptor >= 0 { close(descriptor) }
-                descriptor = open(path, O_RDONLY | O_CLOEXEC)
-                inode = Self.inode(descriptor: descriptor)
+                descriptor = next
+                inode = nextInode
                 offset = 0
                 continue
             }

@@ -45,21 +45,28 @@ struct WebhookGateTests {
     func gate() {
         let gate = WebhookGate()
         let start = ContinuousClock.now
-        #expect(gate.admit(key: "a", now: start) == .now)
-        #expect(gate.admit(key: "a", now: start + .seconds(1)) == .replay)
-        #expect(gate.admit(key: "b", now: start + .seconds(2)) == .later(.seconds(8)))
-        #expect(gate.admit(key: "c", now: start + .seconds(3)) == .alreadyQueued)
+        #expect(gate.admit(keys: ["a"], now: start) == .now)
+        #expect(gate.admit(keys: ["a"], now: start + .seconds(1)) == .replay)
+        #expect(gate.admit(keys: ["b"], now: start + .seconds(2)) == .later(.seconds(8)))
+        #expect(gate.admit(keys: ["c"], now: start + .seconds(3)) == .alreadyQueued)
         gate.queuedCycleStarted(at: start + .seconds(10))
-        #expect(gate.admit(key: "d", now: start + .seconds(21)) == .now)
+        #expect(gate.admit(keys: ["d"], now: start + .seconds(21)) == .now)
         // After the replay window the same delivery counts again.
-        #expect(gate.admit(key: "a", now: start + .seconds(700)) == .now)
+        #expect(gate.admit(keys: ["a"], now: start + .seconds(700)) == .now)
     }
 
-    @Test("delivery ids win over the body hash")
+    @Test("a delivery is known by its body hash and by its delivery id")
     func keys() {
-        #expect(WebhookGate.key(headers: ["x-github-delivery": "72d3162e"], body: [1]) == "id:72d3162e")
-        #expect(WebhookGate.key(headers: ["x-gitea-delivery": "9"], body: [1]) == "id:9")
-        #expect(WebhookGate.key(headers: [:], body: [1]).hasPrefix("sha256:"))
+        #expect(WebhookGate.keys(headers: ["x-github-delivery": "72d3162e"], body: [1]).last == "id:72d3162e")
+        #expect(WebhookGate.keys(headers: ["x-gitea-delivery": "9"], body: [1]).last == "id:9")
+        #expect(WebhookGate.keys(headers: [:], body: [1]).count == 1)
+        // A replayed body under a new delivery id is still a replay.
+        let gate = WebhookGate()
+        let now = ContinuousClock.now
+        #expect(gate.admit(keys: WebhookGate.keys(headers: ["x-github-delivery": "1"], body: [7]), now: now) == .now)
+        #expect(
+            gate.admit(keys: WebhookGate.keys(headers: ["x-github-delivery": "2"], body: [7]), now: now) == .replay
+        )
         #expect(WebhookSignature.isWellFormed("sha256=" + String(repeating: "ab", count: 32)))
         #expect(!WebhookSignature.isWellFormed("sha256=zz"))
     }

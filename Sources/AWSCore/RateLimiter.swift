@@ -1,0 +1,98 @@
+import Synchronization
+import SystemSupport
+
+/// Client-side pacing under AWS's documented rates: a token bucket per region and operation class, plus one for
+/// every request of a region. A caller that would exceed a rate waits for its token instead of being throttled,
+/// so a cycle over many tables takes longer and never spends the account's budget on refused calls.
+public final class RateLimiter: Sendable {
+    /// Requests per second by operation, under DynamoDB's per-account rates (10/s for ListTagsOfResource and
+    /// DescribeContinuousBackups, 5/s for TagResource and UntagResource), with room for other clients.
+    public static let operationRates: [String: Double] = [
+        "ListTagsOfResource": 8, "DescribeContinuousBackups": 8, "TagResource": 4, "UntagResource": 4,
+    ]
+
+    private struct Bucket {
+        var tokens: Double
+        var updated: ContinuousClock.Instant
+    }
+
+    private let overall: Double
+    private let rates: [String: Double]
+    private let buckets = Mutex<[String: Bucket]>([:])
+
+    /// A limiter with `maxRequestsPerSecond` over every request of a region, and `rates` per operation.
+    public init(maxRequestsPerSecond: Double, rates: [String: Double] = RateLimiter.operationRates) {
+        self.overall = maxRequestsPerSecond
+        self.rates = rates
+    }
+
+    /// Waits until `operation` may be sent in `region`; the tokens are taken when it returns.
+    public func acquire(operation: String, region: String) async throws(CancellationError) {
+        while true {
+            let wait = take(operation: operation, region: region, now: .now)
+            guard let wait else { return }
+            do {
+                try await Task.sleep(for: wait)
+            } catch {
+                throw CancellationError()
+            }
+        }
+    }
+
+    /// Takes the tokens when both buckets have one (nil), else says how long to wait before asking again.
+    func take(operation: String, region: String, now: ContinuousClock.Instant) -> Duration? {
+        let keys = ["\(region) *"] + (rates[operation] == nil ? [] : ["\(region) \(operation)"])
+        return buckets.withLock { buckets in
+            var longest: Duration = .zero
+            var refilled: [String: Bucket] = [:]
+            for key in keys {
+                let rate = key.hasSuffix(" *") ? overall : rates[operation]!
+                var bucket = buckets[key] ?? Bucket(tokens: rate, updated: now)
+                let elapsed = Double((now - bucket.updated).inNanoseconds) / 1e9
+                bucket.tokens = min(rate, bucket.tokens + elapsed * rate)
+                bucket.updated = now
+                refilled[key] = bucket
+                if bucket.tokens < 1 {
+                    longest = max(longest, .nanoseconds(Int64((1 - bucket.tokens) / rate * 1e9)))
+                }
+            }
+            for (key, var bucket) in refilled {
+                if longest == .zero { bucket.tokens -= 1 }
+                buckets[key] = bucket
+            }
+            return longest == .zero ? nil : longest
+        }
+    }
+}
+
+/// Counts the requests and throttling answers of each operation, for the cycle record and the metrics.
+public final class RequestTally: AWSRequestObserver {
+    private struct Counts {
+        var requests: [String: Int] = [:]
+        var throttled = 0
+    }
+
+    private let counts = Mutex(Counts())
+    private let next: (any AWSRequestObserver)?
+
+    /// A tally that also passes every attempt on to `next`.
+    public init(next: (any AWSRequestObserver)? = nil) {
+        self.next = next
+    }
+
+    public func requestFinished(service: String, operation: String, errorCode: String?) {
+        counts.withLock { counts in
+            counts.requests[operation, default: 0] += 1
+            if let errorCode, AWSError.isThrottlingCode(errorCode) { counts.throttled += 1 }
+        }
+        next?.requestFinished(service: service, operation: operation, errorCode: errorCode)
+    }
+
+    /// The counts since the last call, which starts a new count.
+    public func take() -> (requests: [String: Int], throttled: Int) {
+        counts.withLock { counts in
+            defer { counts = Counts() }
+            return (counts.requests, counts.throttled)
+        }
+    }
+}
