@@ -24,7 +24,8 @@ final class Scenario: Sendable {
         interval: String = "2s",
         sourceURL: String? = nil,
         awsEndpoint: String? = nil,
-        scope: String? = nil
+        scope: String? = nil,
+        awsExtra: String = ""
     ) async throws {
         self.git = try await GitFixture(files: files)
         self.httpPort = try MotoServer.freePort()
@@ -39,7 +40,7 @@ final class Scenario: Sendable {
             {
               "source": {"url": "\(sourceURL ?? git.url)", "allowLocal": true, "branch": "main", "path": "manifests", "interval": "\(interval)",
                          "cacheDirectory": "\(folder.file("cache/repo"))"},
-              "aws": {"region": "\(region)", "endpoint": "\(awsEndpoint ?? server.endpoint)"},
+              "aws": {"region": "\(region)", "endpoint": "\(awsEndpoint ?? server.endpoint)"\(awsExtra)},
               "policy": \(policy),\(scope.map { "\n  \"scope\": \($0)," } ?? "")
               "statusLog": {"path": "\(folder.file("status.jsonl"))"},
               "http": {"listen": "127.0.0.1:\(httpPort)", "webhookSecretFile": "\(folder.file("webhook-secret"))"}

@@ -1,0 +1,127 @@
+import Foundation
+import StatusLog
+import TestSupport
+import Testing
+
+/// The daemon's reads against the fidelity endpoint at DynamoDB's real per-operation rates.
+@Suite("observation budget end to end")
+struct ObservationBudgetTests {
+    static func names(_ count: Int) -> [String] {
+        (0..<count).map { _ in Scenario.unique("budget") }
+    }
+
+    static func manifests(_ names: [String]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: names.map { ("manifests/\($0).json", Scenario.manifest($0)) })
+    }
+
+    @Test("steady cycles read DescribeTable and a share of the sweep; drift is seen within its bounds; no throttling")
+    func steadyState() async throws {
+        let tables = Self.names(12)
+        let scenario = try await Scenario(
+            files: Self.manifests(tables),
+            interval: "1s",
+            awsExtra: #", "driftSweepInterval": "10s""#
+        )
+        let daemon = try scenario.startDaemon()
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        func settled() async throws -> Bool {
+            let outcomes = try await scenario.outcomes()
+            return tables.allSatisfy { outcomes[$0] == "in_sync" }
+        }
+        #expect(try await Scenario.waitUntil(.seconds(60)) { try await settled() })
+        // Two sweep intervals of steady cycles.
+        let start = scenario.records().filter { $0.kind == .cycle }.count
+        try await Task.sleep(for: .seconds(20))
+        let steady = scenario.records().filter { $0.kind == .cycle }.dropFirst(start).filter { $0.trigger == "poll" }
+        #expect(steady.count >= 8)
+        let total = steady.reduce(0) { $0 + ($1.requests ?? [:]).values.reduce(0, +) }
+        let perTable = Double(total) / Double(steady.count * tables.count)
+        #expect(perTable <= 1.5, "\(perTable) requests per table per cycle: \(steady.map { $0.requests ?? [:] })")
+        #expect(steady.allSatisfy { ($0.requests?["DescribeTable"] ?? 0) == tables.count })
+        // The sweep reads every table within the interval, a share per cycle, never all at once.
+        let ttlReads = steady.map { $0.requests?["DescribeTimeToLive"] ?? 0 }
+        #expect(ttlReads.reduce(0, +) >= tables.count)
+        #expect(ttlReads.max() ?? 0 < tables.count, "\(ttlReads)")
+        #expect(steady.allSatisfy { ($0.requests?["ListTagsOfResource"] ?? 0) == 0 })
+        #expect(steady.contains { ($0.requests?["GetResources"] ?? 0) > 0 })
+
+        // Drift that DescribeTable shows (a stream enabled by hand) is seen within an interval; TTL or PITR within
+        // the sweep plus one.
+        let (first, second) = (tables[0], tables[1])
+        let changed = ContinuousClock.now
+        try await scenario.boto(
+            """
+            ddb.update_table(TableName="\(first)", StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+            ddb.update_continuous_backups(TableName="\(second)",
+                PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+            """
+        )
+        func fixed(_ table: String, _ field: String) -> Bool {
+            scenario.records().contains { record in
+                record.table == table && record.changes?.contains { $0.field == field } == true
+            }
+        }
+        #expect(
+            try await Scenario.waitUntil(.seconds(8)) { fixed(first, "stream") },
+            "\(scenario.records().suffix(8).map(\.jsonLine))"
+        )
+        #expect(ContinuousClock.now - changed < .seconds(8))
+        #expect(try await Scenario.waitUntil(.seconds(20)) { fixed(second, "pointInTimeRecovery") })
+        #expect(ContinuousClock.now - changed < .seconds(20))
+        let metrics = await LoopbackHTTP.request(port: scenario.httpPort, path: "/metrics").body
+        #expect(!metrics.contains("tablekeeper_aws_throttled_total 1"), "\(metrics)")
+        #expect(!metrics.contains("ThrottlingException"))
+    }
+
+    @Test("a pending table is requeued alone: the others are not read again every 5 s")
+    func requeueAlone() async throws {
+        let tables = Self.names(6)
+        let scenario = try await Scenario(files: Self.manifests(tables), interval: "1h")
+        let daemon = try scenario.startDaemon()
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(
+            try await Scenario.waitUntil(.seconds(60)) {
+                let outcomes = try await scenario.outcomes()
+                return tables.allSatisfy { outcomes[$0] == "in_sync" }
+            }
+        )
+        // A GSI that backfills for a while on one table.
+        try await scenario.aws.set(["gsiCreateDelay": 15.0])
+        let slow = tables[0]
+        try await scenario.git.commit(
+            files: ["manifests/\(slow).json": Scenario.manifest(slow, indexes: ["gsi-status", "gsi-owner"])],
+            message: "a second index"
+        )
+        let before = scenario.records().filter { $0.kind == .cycle }.count
+        let hook = await LoopbackHTTP.request(
+            port: scenario.httpPort,
+            method: "POST",
+            path: "/hooks/git",
+            headers: ["X-Hub-Signature-256": try await Self.sign("{}")],
+            body: Array("{}".utf8)
+        )
+        #expect(hook.status == 202)
+        #expect(
+            try await Scenario.waitUntil(.seconds(30)) {
+                scenario.records().filter { $0.kind == .cycle }.dropFirst(before).filter { $0.trigger == "requeue" }
+                    .count >= 2
+            }
+        )
+        let requeues = scenario.records().filter { $0.kind == .cycle }.dropFirst(before).filter {
+            $0.trigger == "requeue"
+        }
+        #expect(requeues.allSatisfy { ($0.requests?["DescribeTable"] ?? 0) == 1 }, "\(requeues.map(\.requests))")
+        #expect(requeues.allSatisfy { $0.counts?["pending"] == 1 && $0.counts?["in_sync"] == 0 })
+    }
+
+    static func sign(_ body: String) async throws -> String {
+        let result = try await ProcessRunner.run(
+            "/usr/bin/openssl",
+            ["dgst", "-sha256", "-hmac", Scenario.webhookSecret],
+            input: Data(body.utf8)
+        )
+        return "sha256="
+            + (result.stdout.split(separator: " ").last.map(String.init) ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
