@@ -51,7 +51,7 @@ extension Reconciler {
                 || cache.descriptions[key] != description || cache.blobs[manifest.path] != files[manifest.path]
             if settings.observeEverything || changed { full.append((index, arn)) }
         }
-        let read = await readExtras(full.map { (specs[$0.index], $0.arn) }, now: now, shouldStop: shouldStop)
+        let read = await readExtras(full.map { (specs[$0.index], $0.arn) }, shouldStop: shouldStop)
         let fresh = Dictionary(uniqueKeysWithValues: read.map { (full[$0.key].index, $0.value) })
         var results: [Result<ObservedTable?, AWSError>?] = []
         for (index, (manifest, read)) in zip(manifests, described).enumerated() {
@@ -131,7 +131,6 @@ extension Reconciler {
     /// `tables`.
     func readExtras(
         _ tables: [(spec: TableSpec, arn: String)],
-        now: ContinuousClock.Instant,
         shouldStop: @escaping @Sendable () -> Bool
     ) async -> [Int: Result<TableExtras, AWSError>] {
         guard !tables.isEmpty else { return [:] }
@@ -152,6 +151,8 @@ extension Reconciler {
             for (arn, result) in await bulkTags(group.map(\.arn), region: region) { tags[arn] = result }
         }
         var results: [Int: Result<TableExtras, AWSError>] = [:]
+        // When the reads ended: under the rates a first cycle over many tables can take longer than the sweep.
+        let readAt = ContinuousClock.now
         for (position, table) in tables.enumerated() {
             cache.tagsChanged.remove(Self.key(table.spec))
             guard let read = settings[position] else { continue }
@@ -160,7 +161,7 @@ extension Reconciler {
                 results[position] = .failure(error)
             case (.success(let pair), .success(let tagList)):
                 results[position] = .success(
-                    TableExtras(timeToLive: pair.0, backups: pair.1, tags: tagList, readAt: now)
+                    TableExtras(timeToLive: pair.0, backups: pair.1, tags: tagList, readAt: readAt)
                 )
             }
         }

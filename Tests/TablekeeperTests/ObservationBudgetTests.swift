@@ -114,6 +114,21 @@ struct ObservationBudgetTests {
         #expect(requeues.allSatisfy { $0.counts?["pending"] == 1 && $0.counts?["in_sync"] == 0 })
     }
 
+    @Test("GetResources denied: said once, with the permission to add, and tags are read one table at a time")
+    func taggingDenied() async throws {
+        let tables = Self.names(3)
+        let scenario = try await Scenario(files: Self.manifests(tables))
+        try await scenario.aws.fault("GetResources", kind: "denied", count: 1000)
+        let settled = try await scenario.runUntilSettled()
+        #expect(settled.status == 0, "\(settled.stdout)\(settled.stderr)")
+        // plan reads every table's tags: in bulk, refused, then one at a time.
+        let plan = try await scenario.tablekeeper(["plan", "--config", scenario.configPath])
+        #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
+        #expect(plan.stderr.components(separatedBy: "allow tag:GetResources").count == 2, "\(plan.stderr)")
+        let listed = try await scenario.aws.journal(operation: "ListTagsOfResource")
+        #expect(listed.count >= tables.count)
+    }
+
     static func sign(_ body: String) async throws -> String {
         let result = try await ProcessRunner.run(
             "/usr/bin/openssl",

@@ -73,8 +73,8 @@ class Endpoint:
             table = None
         started = self.clock.now()
         fault = self.faults.take(request.operation, table)
-        if fault and fault["kind"] in ("500", "503", "reset"):
-            response = self.injected(fault, service)
+        if fault and fault["kind"] in ("500", "503", "reset", "denied"):
+            response = self.injected(fault, service, request.operation)
         else:
             response = self.dispatch(service, request, account)
             if fault and fault["kind"] == "slow":
@@ -82,7 +82,7 @@ class Endpoint:
             elif fault and fault["kind"] == "lost":
                 if response.status < 300:
                     # The change was made; the client is told it failed.
-                    response = self.injected(dict(fault, kind="500"), service)
+                    response = self.injected(dict(fault, kind="500"), service, request.operation)
                 else:
                     # Nothing was made, so nothing is lost: the fault waits for a request that succeeds.
                     self.faults.add(dict(fault, count=1))
@@ -96,7 +96,13 @@ class Endpoint:
         return response
 
     @staticmethod
-    def injected(fault, service):
+    def injected(fault, service, operation):
+        if fault["kind"] == "denied":
+            prefix = {"Tagging": "tag", "KMS": "kms", "AutoScaling": "application-autoscaling"}.get(
+                type(service).__name__, "dynamodb")
+            error = AWSFault("AccessDeniedException", "User: arn:aws:iam::123456789012:user/tablekeeper is not "
+                             f"authorized to perform: {prefix}:{operation}", status=400)
+            return Response.fault(error, service.content_type)
         if fault["kind"] == "reset":
             response = Response(500)
             response.reset = True

@@ -1,7 +1,8 @@
-"""Faults on request: an HTTP 500 or 503, a reset connection, a slow answer, or a lost success."""
+"""Faults on request: an HTTP 500 or 503, a reset connection, a slow answer, a lost success, or an
+AccessDeniedException (an IAM policy without the action)."""
 import threading
 
-KINDS = ("500", "503", "reset", "slow", "lost")
+KINDS = ("500", "503", "reset", "slow", "lost", "denied")
 
 
 class Faults:

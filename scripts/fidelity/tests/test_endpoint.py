@@ -71,6 +71,16 @@ class EndpointTest(FidelityTestCase):
         self.assertTrue(self.describe()["DeletionProtectionEnabled"])
         self.assertEqual(self.endpoint.control("GET", "faults")["faults"], [])
 
+    def test_a_denied_fault_answers_access_denied_naming_the_action(self):
+        self.create()
+        self.endpoint.control("POST", "faults", {"operation": "DescribeTable", "kind": "denied"})
+        with self.assertRaises(ClientError) as caught:
+            self.describe()
+        error = caught.exception.response["Error"]
+        self.assertEqual(error["Code"], "AccessDeniedException")
+        self.assertIn("dynamodb:DescribeTable", error["Message"])
+        self.describe()
+
     def test_a_fault_can_name_its_table(self):
         self.create("orders-a")
         self.create("orders-b")
