@@ -21,20 +21,52 @@ struct ObservationCache: Sendable {
     /// Tables whose tags were changed: confirmed with ListTagsOfResource (GetResources lags).
     var tagsChanged: Set<String> = []
     var keys: [RegionKey: (metadata: KeyMetadata, readAt: ContinuousClock.Instant)] = [:]
-    var lastObservation: ContinuousClock.Instant?
     /// Regions where GetResources was denied (logged once; ListTagsOfResource is used there).
     var taggingDenied: Set<String> = []
 
-    /// The tables to read fully on the rolling drift sweep: those not read for `interval`, and at least the share
-    /// of the others that keeps every table within `interval` (oldest first), so the sweep's reads spread
-    /// evenly over the cycles instead of arriving all at once.
-    func sweep(candidates: [String], interval: Duration, now: ContinuousClock.Instant) -> Set<String> {
-        let known = candidates.compactMap { key in extras[key].map { (key, $0.readAt) } }
-        guard !known.isEmpty else { return [] }
-        let elapsed = lastObservation.map { min(now - $0, interval) } ?? interval
-        let share = Int((Double(known.count) * (elapsed / interval)).rounded(.up))
-        let overdue = known.filter { now - $0.1 >= interval }.count
-        let count = min(known.count, max(share, overdue))
-        return Set(known.sorted { $0.1 < $1.1 }.prefix(count).map(\.0))
+    /// Where the rolling sweep was at the last observation, in sweep intervals since the first one.
+    var sweepLaps: Double?
+    var sweepEpoch: ContinuousClock.Instant?
+
+    /// The tables to read fully on the rolling drift sweep. Each table has a fixed place in the interval (from a
+    /// hash of its name), and a cycle reads the tables whose place the sweep passed since the last cycle: every
+    /// table once per interval, the reads spread evenly over the cycles whatever their length, never in waves.
+    /// A table not read for one and a half intervals (its place skipped, say) is read as well.
+    mutating func sweep(candidates: [String], interval: Duration, now: ContinuousClock.Instant) -> Set<String> {
+        let epoch = sweepEpoch ?? now
+        sweepEpoch = epoch
+        let laps = (now - epoch) / interval
+        defer { sweepLaps = laps }
+        var chosen: Set<String> = []
+        for key in candidates {
+            guard let extras = extras[key] else { continue }
+            if now - extras.readAt >= interval * 1.5 {
+                chosen.insert(key)
+                continue
+            }
+            guard let previous = sweepLaps else { continue }
+            if laps - previous >= 1 {
+                chosen.insert(key)
+                continue
+            }
+            // The place is passed when some whole number k puts k + place in (previous, laps].
+            let place = Self.place(of: key)
+            if (laps - place).rounded(.down) > (previous - place).rounded(.down) { chosen.insert(key) }
+        }
+        return chosen
+    }
+
+    /// A table's place in the sweep, in [0, 1): FNV-1a of its `region/name` with splitmix64's finalizer (names
+    /// that differ only at the end still land far apart), stable across restarts.
+    static func place(of key: String) -> Double {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        hash = (hash ^ (hash >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        hash = (hash ^ (hash >> 27)) &* 0x94d0_49bb_1331_11eb
+        hash ^= hash >> 31
+        return Double(hash >> 11) / Double(1 << 53)
     }
 }

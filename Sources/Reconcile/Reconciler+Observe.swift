@@ -88,7 +88,6 @@ extension Reconciler {
             }
         }
         for manifest in manifests { cache.blobs[manifest.path] = files[manifest.path] }
-        cache.lastObservation = now
         return results
     }
 

@@ -5,28 +5,41 @@ import Testing
 
 @Suite("drift sweep window")
 struct DriftSweepTests {
-    @Test("each cycle reads the oldest share of tables, and every table within the interval")
+    @Test("every table is read once per interval, spread evenly over the cycles, whatever their length")
     func rollingWindow() {
-        let now = ContinuousClock.now
+        let start = ContinuousClock.now
         var cache = ObservationCache()
-        let keys = (0..<100).map { "us-east-1/t\($0)" }
-        for (offset, key) in keys.enumerated() {
+        let keys = (0..<1000).map { "us-east-1/table-\($0)" }
+        for key in keys {
             cache.extras[key] = TableExtras(
                 timeToLive: .init(TimeToLiveStatus: "DISABLED", AttributeName: nil),
                 backups: .init(),
                 tags: [],
-                readAt: now - .seconds(Double(offset))
+                readAt: start
             )
         }
-        cache.lastObservation = now - .seconds(30)
-        // 30 s of a 600 s sweep: 5 % of the tables, the oldest ones.
-        let chosen = cache.sweep(candidates: keys, interval: .seconds(600), now: now)
-        #expect(chosen == Set(keys.suffix(5)))
-        // Tables not read for the whole interval are always read, however short the cycle.
-        cache.lastObservation = now - .milliseconds(10)
-        for key in keys.prefix(12) { cache.extras[key]?.readAt = now - .seconds(700) }
-        #expect(cache.sweep(candidates: keys, interval: .seconds(600), now: now) == Set(keys.prefix(12)))
+        let interval = Duration.seconds(600)
+        // The first observation only places the sweep.
+        #expect(cache.sweep(candidates: keys, interval: interval, now: start).isEmpty)
+        var counts: [String: Int] = [:]
+        var perCycle: [Int] = []
+        var now = start
+        // 40 cycles of 15 s: one whole interval; every table once, about 25 a cycle.
+        for _ in 0..<40 {
+            now = now + .seconds(15)
+            let chosen = cache.sweep(candidates: keys, interval: interval, now: now)
+            for key in chosen {
+                counts[key, default: 0] += 1
+                cache.extras[key]?.readAt = now
+            }
+            perCycle.append(chosen.count)
+        }
+        #expect(counts.count == keys.count)
+        #expect(counts.values.allSatisfy { $0 == 1 })
+        #expect(perCycle.max() ?? 0 <= 50, "\(perCycle)")
+        // A pause longer than the interval reads everything once.
+        #expect(cache.sweep(candidates: keys, interval: interval, now: now + .seconds(700)).count == keys.count)
         // Tables never read are not the sweep's business (they are read at once).
-        #expect(cache.sweep(candidates: ["us-east-1/new"], interval: .seconds(600), now: now).isEmpty)
+        #expect(cache.sweep(candidates: ["us-east-1/new"], interval: interval, now: now + .seconds(710)).isEmpty)
     }
 }
