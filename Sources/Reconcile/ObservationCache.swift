@@ -31,7 +31,8 @@ struct ObservationCache: Sendable {
     /// The tables to read fully on the rolling drift sweep. Each table has a fixed place in the interval (from a
     /// hash of its name), and a cycle reads the tables whose place the sweep passed since the last cycle: every
     /// table once per interval, the reads spread evenly over the cycles whatever their length, never in waves.
-    /// A table not read for one and a half intervals (its place skipped, say) is read as well.
+    /// A table read in the last half interval is skipped (its next turn comes); one not read for one and a half
+    /// intervals is read whatever its place.
     mutating func sweep(candidates: [String], interval: Duration, now: ContinuousClock.Instant) -> Set<String> {
         let epoch = sweepEpoch ?? now
         sweepEpoch = epoch
@@ -40,11 +41,13 @@ struct ObservationCache: Sendable {
         var chosen: Set<String> = []
         for key in candidates {
             guard let extras = extras[key] else { continue }
-            if now - extras.readAt >= interval * 1.5 {
+            let age = now - extras.readAt
+            if age >= interval * 1.5 {
                 chosen.insert(key)
                 continue
             }
-            guard let previous = sweepLaps else { continue }
+            // Read in the last half interval (something pointed at it, or a long cycle read everything): not again.
+            guard let previous = sweepLaps, age >= interval * 0.5 else { continue }
             if laps - previous >= 1 {
                 chosen.insert(key)
                 continue

@@ -5,12 +5,6 @@ import Logging
 import Manifest
 import TablekeeperConfig
 
-/// One table's reading this cycle.
-struct TableReading: Sendable {
-    var description: TableDescription?
-    var extras: TableExtras?
-}
-
 extension Reconciler {
     /// Reads the tables of `specs`: DescribeTable for each, and TTL, PITR and tags only for those that need them
     /// (everything with `observeEverything`); tags in bulk through GetResources. A nil entry was not read
@@ -53,6 +47,7 @@ extension Reconciler {
         }
         let read = await readExtras(full.map { (specs[$0.index], $0.arn) }, shouldStop: shouldStop)
         let fresh = Dictionary(uniqueKeysWithValues: read.map { (full[$0.key].index, $0.value) })
+        let needed = Set(full.map(\.index))
         var results: [Result<ObservedTable?, AWSError>?] = []
         for (index, (manifest, read)) in zip(manifests, described).enumerated() {
             let key = Self.key(manifest.spec)
@@ -66,11 +61,18 @@ extension Reconciler {
             case .success(nil):
                 cache.extras[key] = nil
                 cache.descriptions[key] = nil
+                // Gone: a table of that name made later by someone else is not ours.
+                createdHere.remove(key)
                 results.append(.success(nil))
             case .success(let description?):
                 cache.descriptions[key] = description
                 if !Observer.isSettled(description) {
                     results.append(.success(Observer.compose(description, region: manifest.spec.region, extras: nil)))
+                    continue
+                }
+                if needed.contains(index), fresh[index] == nil {
+                    // Its reads were skipped by a shutdown: not planned on half a picture.
+                    results.append(nil)
                     continue
                 }
                 if let outcome = fresh[index] {

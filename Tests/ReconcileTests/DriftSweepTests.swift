@@ -15,7 +15,7 @@ struct DriftSweepTests {
                 timeToLive: .init(TimeToLiveStatus: "DISABLED", AttributeName: nil),
                 backups: .init(),
                 tags: [],
-                readAt: start
+                readAt: start - .seconds(300)
             )
         }
         let interval = Duration.seconds(600)
@@ -37,8 +37,11 @@ struct DriftSweepTests {
         #expect(counts.count == keys.count)
         #expect(counts.values.allSatisfy { $0 == 1 })
         #expect(perCycle.max() ?? 0 <= 50, "\(perCycle)")
-        // A pause longer than the interval reads everything once.
+        // A pause longer than the interval reads everything once; what was read in the last half interval is not
+        // read again, however far the sweep moves.
         #expect(cache.sweep(candidates: keys, interval: interval, now: now + .seconds(700)).count == keys.count)
+        for key in keys { cache.extras[key]?.readAt = now + .seconds(700) }
+        #expect(cache.sweep(candidates: keys, interval: interval, now: now + .seconds(900)).isEmpty)
         // Tables never read are not the sweep's business (they are read at once).
         #expect(cache.sweep(candidates: ["us-east-1/new"], interval: interval, now: now + .seconds(710)).isEmpty)
     }
