@@ -86,9 +86,17 @@ struct DaemonTests {
 
         let (records, skipped) = StatusLogReader.read(path: scenario.statusLogPath)
         #expect(skipped <= 3)
-        // The table was created once: no restart created it again or repeated its record.
-        #expect(records.filter { $0.table == name && $0.outcome == "created" }.count == 1)
-        #expect(try await scenario.outcomes()[name] == "in_sync")
+        // The table was created once: no restart created it again or repeated its record. A kill between CreateTable
+        // and the end of that cycle loses the `created` record, and with it the knowledge that TTL belongs to the
+        // creation: TTL on the existing table is then flagged destructive (nothing is deleted), never applied.
+        let created = records.filter { $0.table == name && $0.outcome == "created" }.count
+        #expect(created <= 1)
+        let last = try #require(records.last { $0.table == name })
+        if created == 1 {
+            #expect(last.outcome == "in_sync")
+        } else {
+            #expect(last.outcome == "in_sync" || last.changes?.map(\.reason) == ["destructive"], "\(last.jsonLine)")
+        }
         // Cycle numbers keep increasing across restarts.
         let numbers = records.filter { $0.kind == .cycle }.compactMap(\.cycle)
         #expect(numbers == numbers.sorted())
