@@ -26,38 +26,32 @@ public final class RateLimiter: Sendable {
         self.rates = rates
     }
 
-    /// Waits until `operation` may be sent in `region`; the tokens are taken when it returns.
+    /// Waits until `operation` may be sent in `region`. The token is reserved at once and the caller sleeps
+    /// exactly until it is due, once: many callers waiting on one bucket never wake together to race for it.
     public func acquire(operation: String, region: String) async throws(CancellationError) {
-        while true {
-            let wait = take(operation: operation, region: region, now: .now)
-            guard let wait else { return }
-            do {
-                try await Task.sleep(for: wait)
-            } catch {
-                throw CancellationError()
-            }
+        guard let wait = take(operation: operation, region: region, now: .now) else { return }
+        do {
+            try await Task.sleep(for: wait)
+        } catch {
+            throw CancellationError()
         }
     }
 
-    /// Takes the tokens when both buckets have one (nil), else says how long to wait before asking again.
+    /// Reserves a token in each bucket the call needs (a bucket may go below zero: reservations queue up) and
+    /// says how long to wait until the last of them is due; nil when they are all available now.
     func take(operation: String, region: String, now: ContinuousClock.Instant) -> Duration? {
         let keys = ["\(region) *"] + (rates[operation] == nil ? [] : ["\(region) \(operation)"])
         return buckets.withLock { buckets in
             var longest: Duration = .zero
-            var refilled: [String: Bucket] = [:]
             for key in keys {
                 let rate = key.hasSuffix(" *") ? overall : rates[operation]!
                 var bucket = buckets[key] ?? Bucket(tokens: rate, updated: now)
-                let elapsed = Double((now - bucket.updated).inNanoseconds) / 1e9
-                bucket.tokens = min(rate, bucket.tokens + elapsed * rate)
-                bucket.updated = now
-                refilled[key] = bucket
-                if bucket.tokens < 1 {
-                    longest = max(longest, .nanoseconds(Int64((1 - bucket.tokens) / rate * 1e9)))
+                let elapsed = max(0, Double((now - bucket.updated).inNanoseconds) / 1e9)
+                bucket.tokens = min(rate, bucket.tokens + elapsed * rate) - 1
+                bucket.updated = max(now, bucket.updated)
+                if bucket.tokens < 0 {
+                    longest = max(longest, .nanoseconds(Int64(-bucket.tokens / rate * 1e9)))
                 }
-            }
-            for (key, var bucket) in refilled {
-                if longest == .zero { bucket.tokens -= 1 }
                 buckets[key] = bucket
             }
             return longest == .zero ? nil : longest

@@ -8,18 +8,24 @@ struct RateLimiterTests {
     func buckets() {
         let limiter = RateLimiter(maxRequestsPerSecond: 50, rates: ["ListTagsOfResource": 8])
         let start = ContinuousClock.now
-        // A burst of 8, then a wait of an eighth of a second for each further call.
+        // A burst of 8, then each further call reserves the next eighth of a second.
         for _ in 0..<8 {
             #expect(limiter.take(operation: "ListTagsOfResource", region: "us-east-1", now: start) == nil)
         }
-        let wait = limiter.take(operation: "ListTagsOfResource", region: "us-east-1", now: start)
-        #expect(wait.map { $0 > .milliseconds(120) && $0 <= .milliseconds(125) } == true, "\(String(describing: wait))")
-        #expect(
-            limiter.take(operation: "ListTagsOfResource", region: "us-east-1", now: start + .milliseconds(125)) == nil
-        )
+        let first = limiter.take(operation: "ListTagsOfResource", region: "us-east-1", now: start)
+        #expect(first.map { $0 > .milliseconds(120) && $0 <= .milliseconds(125) } == true)
+        let later = start + .milliseconds(10)
+        let second = limiter.take(operation: "ListTagsOfResource", region: "eu-west-1", now: later)
+        #expect(second == nil)
         // Another region, and an operation with no rate of its own, are not held by that bucket.
         #expect(limiter.take(operation: "ListTagsOfResource", region: "eu-west-1", now: start) == nil)
-        for _ in 0..<40 { #expect(limiter.take(operation: "DescribeTable", region: "us-east-1", now: start) == nil) }
+        for _ in 0..<40 { #expect(limiter.take(operation: "DescribeTable", region: "us-east-1", now: later) == nil) }
+        // Reservations queue: the tenth call in the first second waits two eighths of a second.
+        let third = limiter.take(operation: "ListTagsOfResource", region: "us-east-1", now: later)
+        #expect(
+            third.map { $0 > .milliseconds(220) && $0 <= .milliseconds(240) } == true,
+            "\(String(describing: third))"
+        )
         // The overall bucket holds every operation of a region.
         let overall = RateLimiter(maxRequestsPerSecond: 10)
         for _ in 0..<10 { #expect(overall.take(operation: "DescribeTable", region: "us-east-1", now: start) == nil) }
