@@ -8,15 +8,13 @@ Usage: bench-budget.py BINARY WORKDIR [TABLES] [CYCLES]   (loopback only)"""
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import boto3
 
-from benchmoto import control, free_port, journal_summary, start_fidelity
+from benchmoto import boto3_observe_script, create_bench_table, control, free_port, journal_summary, start_fidelity
 
 binary, work = sys.argv[1], sys.argv[2]
 count = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
@@ -40,29 +38,7 @@ try:
     names = [f"bench-{i:05d}" for i in range(count)]
 
     def create(name):
-        ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
-                           aws_access_key_id="AKIDBENCH", aws_secret_access_key="bench")
-        gsis = [{"indexName": f"gsi-{k}", "partitionKey": {"name": k, "type": "S"},
-                 "sortKey": {"name": "created_at", "type": "S"}} for k in ("status", "owner", "profile")]
-        manifest = {"tableName": name, "partitionKey": {"name": "id", "type": "S"}, "globalSecondaryIndexes": gsis,
-                    "ttlAttribute": "ttl", "pointInTimeRecovery": True, "tags": {"app": "bench"}}
-        with open(os.path.join(manifests, f"{name}.json"), "w") as out:
-            json.dump(manifest, out)
-        ddb.create_table(
-            TableName=name, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"}
-                                  for a in ("id", "status", "owner", "profile", "created_at")],
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            GlobalSecondaryIndexes=[{"IndexName": f"gsi-{k}", "Projection": {"ProjectionType": "ALL"},
-                                     "KeySchema": [{"AttributeName": k, "KeyType": "HASH"},
-                                                   {"AttributeName": "created_at", "KeyType": "RANGE"}]}
-                                    for k in ("status", "owner", "profile")],
-            SSESpecification={"Enabled": True, "SSEType": "KMS"},
-            Tags=[{"Key": "app", "Value": "bench"}, {"Key": "tablekeeper:managed", "Value": "true"},
-                  {"Key": "tablekeeper:manifest", "Value": f"manifests/{name}.json"}])
-        ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
-        ddb.update_continuous_backups(TableName=name,
-                                      PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        create_bench_table(endpoint, name, manifests, f"manifests/{name}.json")
 
     started = time.perf_counter()
     with ThreadPoolExecutor(8) as pool:
@@ -141,23 +117,7 @@ try:
 
     # The boto3 script that reads the same tables once with the four calls a table needs (rates off: its CPU).
     control(port, "POST", "settings", {"rates": RATES_OFF})
-    observe = f"""
-import boto3, threading
-from concurrent.futures import ThreadPoolExecutor
-local = threading.local()
-def ddb():
-    if not hasattr(local, "c"):
-        local.c = boto3.client("dynamodb", endpoint_url="{endpoint}", region_name="us-east-1")
-    return local.c
-def observe(name):
-    c = ddb()
-    arn = c.describe_table(TableName=name)["Table"]["TableArn"]
-    c.describe_time_to_live(TableName=name)
-    c.describe_continuous_backups(TableName=name)
-    c.list_tags_of_resource(ResourceArn=arn)
-with ThreadPoolExecutor(16) as pool:
-    list(pool.map(observe, {names!r}))
-"""
+    observe = boto3_observe_script(endpoint, names)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run([sys.executable, "-c", observe], env=env, check=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

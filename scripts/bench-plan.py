@@ -13,9 +13,8 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import boto3
 
-from benchmoto import control, journal_summary, start_fidelity
+from benchmoto import boto3_observe_script, create_bench_table, control, journal_summary, start_fidelity
 
 binary, work = sys.argv[1], sys.argv[2]
 count = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
@@ -29,34 +28,10 @@ endpoint = f"http://127.0.0.1:{port}"
 env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDBENCH", AWS_SECRET_ACCESS_KEY="bench", AWS_REGION="us-east-1",
            AWS_EC2_METADATA_DISABLED="true")
 try:
-    client = lambda: boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
-                                  aws_access_key_id="AKIDBENCH", aws_secret_access_key="bench")
     names = [f"bench-{i:04d}" for i in range(count)]
 
     def create(name):
-        ddb = client()
-        path = os.path.join(manifests, f"{name}.json")
-        gsis = [{"indexName": f"gsi-{k}", "partitionKey": {"name": k, "type": "S"},
-                 "sortKey": {"name": "created_at", "type": "S"}} for k in ("status", "owner", "profile")]
-        manifest = {"tableName": name, "partitionKey": {"name": "id", "type": "S"}, "globalSecondaryIndexes": gsis,
-                    "ttlAttribute": "ttl", "pointInTimeRecovery": True, "tags": {"app": "bench"}}
-        with open(path, "w") as out:
-            json.dump(manifest, out)
-        ddb.create_table(
-            TableName=name, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"}
-                                  for a in ("id", "status", "owner", "profile", "created_at")],
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            GlobalSecondaryIndexes=[{"IndexName": f"gsi-{k}", "Projection": {"ProjectionType": "ALL"},
-                                     "KeySchema": [{"AttributeName": k, "KeyType": "HASH"},
-                                                   {"AttributeName": "created_at", "KeyType": "RANGE"}]}
-                                    for k in ("status", "owner", "profile")],
-            SSESpecification={"Enabled": True, "SSEType": "KMS"},
-            Tags=[{"Key": "app", "Value": "bench"}, {"Key": "tablekeeper:managed", "Value": "true"},
-                  {"Key": "tablekeeper:manifest", "Value": path}])
-        ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
-        ddb.update_continuous_backups(TableName=name,
-                                      PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        create_bench_table(endpoint, name, manifests, os.path.join(manifests, f"{name}.json"))
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(create, names))
@@ -70,24 +45,7 @@ try:
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         return wall, cpu, result
 
-    observe = f"""
-import boto3, sys
-from concurrent.futures import ThreadPoolExecutor
-import threading
-local = threading.local()
-def ddb():
-    if not hasattr(local, "c"):
-        local.c = boto3.client("dynamodb", endpoint_url="{endpoint}", region_name="us-east-1")
-    return local.c
-def observe(name):
-    c = ddb()
-    arn = c.describe_table(TableName=name)["Table"]["TableArn"]
-    c.describe_time_to_live(TableName=name)
-    c.describe_continuous_backups(TableName=name)
-    c.list_tags_of_resource(ResourceArn=arn)
-with ThreadPoolExecutor(16) as pool:
-    list(pool.map(observe, {names!r}))
-"""
+    observe = boto3_observe_script(endpoint, names)
     def phase(title, rates):
         control(port, "POST", "settings", {"rates": rates})
         time.sleep(1.1)  # full buckets

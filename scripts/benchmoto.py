@@ -60,3 +60,56 @@ def journal_summary(port):
         by_operation[entry["operation"]] = by_operation.get(entry["operation"], 0) + 1
     throttled = sum(1 for entry in entries if entry["code"] == "ThrottlingException")
     return len(entries), by_operation, throttled
+
+
+GSI_KEYS = ("status", "owner", "profile")
+
+
+def create_bench_table(endpoint, name, manifests, manifest_path):
+    """An in-sync table with 3 GSIs, TTL, PITR and tags, and its manifest in `manifests` (as the daemon would
+    have made it: `tablekeeper:managed` and `tablekeeper:manifest` = `manifest_path`)."""
+    import boto3
+    ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+                       aws_access_key_id="AKIDBENCH", aws_secret_access_key="bench")
+    gsis = [{"indexName": f"gsi-{k}", "partitionKey": {"name": k, "type": "S"},
+             "sortKey": {"name": "created_at", "type": "S"}} for k in GSI_KEYS]
+    manifest = {"tableName": name, "partitionKey": {"name": "id", "type": "S"}, "globalSecondaryIndexes": gsis,
+                "ttlAttribute": "ttl", "pointInTimeRecovery": True, "tags": {"app": "bench"}}
+    with open(os.path.join(manifests, f"{name}.json"), "w") as out:
+        json.dump(manifest, out)
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"}
+                              for a in ("id", *GSI_KEYS, "created_at")],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[{"IndexName": f"gsi-{k}", "Projection": {"ProjectionType": "ALL"},
+                                 "KeySchema": [{"AttributeName": k, "KeyType": "HASH"},
+                                               {"AttributeName": "created_at", "KeyType": "RANGE"}]}
+                                for k in GSI_KEYS],
+        SSESpecification={"Enabled": True, "SSEType": "KMS"},
+        Tags=[{"Key": "app", "Value": "bench"}, {"Key": "tablekeeper:managed", "Value": "true"},
+              {"Key": "tablekeeper:manifest", "Value": manifest_path}])
+    ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
+    ddb.update_continuous_backups(TableName=name,
+                                  PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+
+
+def boto3_observe_script(endpoint, names):
+    """A Python program that reads `names` once with the four calls a table needs, 16 threads."""
+    return f"""
+import boto3, threading
+from concurrent.futures import ThreadPoolExecutor
+local = threading.local()
+def ddb():
+    if not hasattr(local, "c"):
+        local.c = boto3.client("dynamodb", endpoint_url="{endpoint}", region_name="us-east-1")
+    return local.c
+def observe(name):
+    c = ddb()
+    arn = c.describe_table(TableName=name)["Table"]["TableArn"]
+    c.describe_time_to_live(TableName=name)
+    c.describe_continuous_backups(TableName=name)
+    c.list_tags_of_resource(ResourceArn=arn)
+with ThreadPoolExecutor(16) as pool:
+    list(pool.map(observe, {names!r}))
+"""

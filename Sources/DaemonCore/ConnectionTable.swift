@@ -58,7 +58,4 @@ final class ConnectionTable: Sendable {
             if let index = entries.firstIndex(where: { $0.id == id }) { entries[index].answering = true }
         }
     }
-
-    /// How many connections are open.
-    var count: Int { entries.withLock { $0.count } }
 }

@@ -7,6 +7,8 @@ import SystemSupport
 struct TreeFile {
     var path: String
     var blob: ObjectID
+    /// The blob's size, read from its header while the tree is walked (the limits need it before any blob).
+    var size: Int
 }
 
 /// A file that cannot be read as a manifest, with the reason.
@@ -93,8 +95,9 @@ extension GitRepository {
                 let mode = git_tree_entry_filemode(entry).rawValue
                 let isRegular = mode == GIT_FILEMODE_BLOB.rawValue || mode == GIT_FILEMODE_BLOB_EXECUTABLE.rawValue
                 guard isRegular, name.hasSuffix(".json"), !name.hasSuffix(".schema.json") else { continue }
-                files.append(TreeFile(path: next.prefix + name, blob: id))
-                bytes += try objectSize(id)
+                let size = try objectSize(id)
+                files.append(TreeFile(path: next.prefix + name, blob: id, size: size))
+                bytes += size
                 try Self.checkTotals(files: files.count, bytes: bytes, limits: limits)
             }
         }

@@ -27,8 +27,7 @@ extension GitRepository {
         var diff = TreeDiff()
         var budget = limits.maxEntries
         try compare(old, new, prefix: prefix, depth: 0, limits: limits, budget: &budget, into: &diff)
-        var bytes = 0
-        for file in diff.changed { bytes += try objectSize(file.blob) }
+        let bytes = diff.changed.reduce(0) { $0 + $1.size }
         try Self.checkTotals(files: diff.changed.count, bytes: bytes, limits: limits)
         return diff
     }
@@ -151,7 +150,7 @@ extension GitRepository {
             diff.changed += listing.files
             diff.problems += listing.problems
         } else if entry.isCandidate {
-            diff.changed.append(TreeFile(path: path, blob: entry.id))
+            diff.changed.append(TreeFile(path: path, blob: entry.id, size: try objectSize(entry.id)))
         }
     }
 }

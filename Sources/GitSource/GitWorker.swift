@@ -184,10 +184,12 @@ public enum GitWorker {
         }
         files.sort { $0.path < $1.path }
         for file in files {
-            let size = try repository.objectSize(file.blob)
-            if size > maximumBlobSize {
+            if file.size > maximumBlobSize {
                 response.problems.append(
-                    .init(path: file.path, message: "the file is \(size) bytes, over the 1 MiB limit for a manifest")
+                    .init(
+                        path: file.path,
+                        message: "the file is \(file.size) bytes, over the 1 MiB limit for a manifest"
+                    )
                 )
                 continue
             }

@@ -8,6 +8,16 @@ struct TableExtras: Sendable {
     var backups: ContinuousBackupsDescription
     var tags: [TagShape]
     var readAt: ContinuousClock.Instant
+
+    /// Tags alone (the orphan sweep reads nothing else): TTL and backups as a table without them.
+    static func tagsOnly(_ tags: [TagShape]) -> TableExtras {
+        TableExtras(
+            timeToLive: TimeToLiveDescription(TimeToLiveStatus: "DISABLED", AttributeName: nil),
+            backups: ContinuousBackupsDescription(),
+            tags: tags,
+            readAt: .now
+        )
+    }
 }
 
 /// The reconciler's memory of what it observed: the extras, the last DescribeTable answers, the manifests'

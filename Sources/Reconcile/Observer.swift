@@ -33,6 +33,8 @@ public struct Observer: Sendable {
         )
     }
 
+    /// A table with everything Tablekeeper compares (for one-off reads: a CreateTable answered ResourceInUse,
+    /// `adopt`); nil when it does not exist.
     public static func observeTable(
         _ name: String,
         region: String,
@@ -40,22 +42,16 @@ public struct Observer: Sendable {
     ) async throws(AWSError) -> ObservedTable? {
         guard let description = try await control.describeTable(name) else { return nil }
         // A table that is being created or deleted may not answer the other calls yet.
-        let isSettled =
-            description.TableStatus == nil || description.TableStatus == "ACTIVE"
-            || description.TableStatus == "UPDATING"
-        let timeToLive =
-            isSettled
-            ? try await control.describeTimeToLive(name)
-            : TimeToLiveDescription(TimeToLiveStatus: "DISABLED", AttributeName: nil)
-        let backups = isSettled ? try await control.describeContinuousBackups(name) : ContinuousBackupsDescription()
-        let tags = isSettled && description.TableArn != nil ? try await control.listTags(description.TableArn!) : []
-        return ObservedTable(
-            region: region,
-            description: description,
-            timeToLive: timeToLive,
-            backups: backups,
-            tags: tags
+        guard isSettled(description), let arn = description.TableArn else {
+            return compose(description, region: region, extras: nil)
+        }
+        let extras = TableExtras(
+            timeToLive: try await control.describeTimeToLive(name),
+            backups: try await control.describeContinuousBackups(name),
+            tags: try await control.listTags(arn),
+            readAt: .now
         )
+        return compose(description, region: region, extras: extras)
     }
 
     /// What the orphan sweep needs of a table no manifest names: its description and tags, whatever its status
@@ -66,38 +62,8 @@ public struct Observer: Sendable {
         control: any TableControl
     ) async throws(AWSError) -> ObservedTable? {
         guard let description = try await control.describeTable(name) else { return nil }
-        let tags = description.TableArn != nil ? try await control.listTags(description.TableArn!) : []
-        return ObservedTable(
-            region: region,
-            description: description,
-            timeToLive: TimeToLiveDescription(TimeToLiveStatus: "DISABLED", AttributeName: nil),
-            backups: ContinuousBackupsDescription(),
-            tags: tags
-        )
-    }
-
-    /// Observes every desired table; once `shouldStop` says yes (a shutdown), the tables not yet started are
-    /// not read at all (nil), so a stop never waits for a whole account to be read.
-    public func observe(
-        _ specs: [TableSpec],
-        shouldStop: @escaping @Sendable () -> Bool = { false }
-    ) async -> [Result<ObservedTable?, AWSError>?] {
-        let controls = self.controls
-        return await specs.concurrentMap(limit: maxConcurrency) { spec in
-            if shouldStop() { return nil }
-            do throws(AWSError) {
-                return .success(
-                    try await Self.observeTable(spec.tableName, region: spec.region, control: controls(spec.region))
-                )
-            } catch {
-                return .failure(error)
-            }
-        }
-    }
-
-    /// Resolves every KMS key the specs name, once per region and key, plus the region's AWS managed key.
-    public func resolveKeys(_ specs: [TableSpec]) async -> KeyResolution {
-        await resolve(Self.wantedKeys(specs))
+        let tags = description.TableArn == nil ? [] : try await control.listTags(description.TableArn!)
+        return compose(description, region: region, extras: .tagsOnly(tags))
     }
 
     /// The keys specs need: each region's AWS managed key and every customer key named.

@@ -166,13 +166,7 @@ extension Reconciler {
                     guard let description = try? await control.describeTable(Self.tableName(arn: arn)) else {
                         return nil
                     }
-                    let extras = TableExtras(
-                        timeToLive: TimeToLiveDescription(TimeToLiveStatus: "DISABLED", AttributeName: nil),
-                        backups: ContinuousBackupsDescription(),
-                        tags: tags,
-                        readAt: .now
-                    )
-                    return Observer.compose(description, region: region, extras: extras)
+                    return Observer.compose(description, region: region, extras: .tagsOnly(tags))
                 }
             } else {
                 guard let names = try? await control.listTables() else {

@@ -89,13 +89,8 @@ struct HostileRepositoryTests {
         #expect(lastGood?.revision == good.revision)
         #expect(ContinuousClock.now - started < .seconds(20))
         // The cache is the same mirror: nothing moved aside, nothing cloned again.
-        #expect(
-            try cacheSiblings(fixture)
-                == ["repo", "repo.lock"].filter { name in
-                    FileManager.default.fileExists(atPath: fixture.directory.file("cache/\(name)"))
-                }
-        )
-        #expect(!(try cacheSiblings(fixture)).contains { $0.contains("damaged") })
+        let siblings = try cacheSiblings(fixture)
+        #expect(Set(siblings).isSubset(of: ["repo", "repo.lock"]), "\(siblings)")
     }
 
     @Test("more manifests than source.maxFiles, and folders deeper than 64, are refused")

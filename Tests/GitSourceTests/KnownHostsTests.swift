@@ -41,6 +41,16 @@ struct KnownHostsTests {
         #expect(fingerprint.contains(KnownHosts.fingerprint([UInt8](blob))))
     }
 
+    @Test("the host credentials and known_hosts are checked against, also for scp-like ssh URLs")
+    func hosts() {
+        #expect(FetchCallbacks.hostAndPort("https://git.example.com/ops/t.git")! == ("git.example.com", nil))
+        #expect(FetchCallbacks.hostAndPort("ssh://git@git.example.com:2222/ops/t.git")! == ("git.example.com", 2222))
+        #expect(FetchCallbacks.hostAndPort("git@git.example.com:ops/t.git")! == ("git.example.com", nil))
+        // No host: credentials are refused (the callback fails closed).
+        #expect(FetchCallbacks.hostAndPort("/srv/git/t.git") == nil)
+        #expect(FetchCallbacks.hostAndPort("file:///srv/git/t.git") == nil)
+    }
+
     @Test("credentials in URLs never reach messages")
     func scrubbing() {
         #expect(

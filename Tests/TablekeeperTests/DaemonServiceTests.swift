@@ -6,18 +6,6 @@ import Testing
 /// The daemon as systemd and operators see it: the notify socket, the HTTP endpoint, the webhook.
 @Suite("daemon services")
 struct DaemonServiceTests {
-    /// HMAC-SHA256 of a body as GitHub sends it, computed with openssl so the test does not reuse the daemon's code.
-    func signature(_ body: String, secret: String) async throws -> String {
-        let result = try await ProcessRunner.run(
-            "/usr/bin/openssl",
-            ["dgst", "-sha256", "-hmac", secret],
-            input: Data(body.utf8)
-        )
-        return "sha256="
-            + (result.stdout.split(separator: " ").last.map(String.init) ?? "")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     @Test("notify messages, /healthz, /readyz, /metrics, and the webhook accepted and refused")
     func servicesEndToEnd() async throws {
         let name = Scenario.unique("svc")
@@ -70,7 +58,7 @@ struct DaemonServiceTests {
         // Signed (or not) for `body`; `sent` replaces what is actually sent.
         func hook(secret: String?, sent: [UInt8]? = nil) async throws -> Int {
             var headers: [String: String] = [:]
-            if let secret { headers["X-Hub-Signature-256"] = try await signature(body, secret: secret) }
+            if let secret { headers["X-Hub-Signature-256"] = try await Scenario.sign(body, secret: secret) }
             let request = await LoopbackHTTP.request(
                 port: port,
                 method: "POST",

@@ -87,52 +87,18 @@ struct HTTPLimitsTests {
         let scenario = try await Scenario(files: ["manifests/\(name).json": Scenario.manifest(name)], interval: "1h")
         let daemon = try scenario.startDaemon()
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        let port = scenario.httpPort
         let cycles = { scenario.records().filter { $0.kind == .cycle } }
         #expect(try await Scenario.waitUntil(.seconds(30)) { !cycles().isEmpty })
         try await Task.sleep(for: .seconds(1))
-        let body = Array(#"{"ref":"refs/heads/main","after":"0000"}"#.utf8)
-        let signature = try await ProcessRunner.run(
-            "/usr/bin/openssl",
-            ["dgst", "-sha256", "-hmac", Scenario.webhookSecret],
-            input: Data(body)
-        )
-        let header =
-            "sha256="
-            + (signature.stdout.split(separator: " ").last.map(String.init) ?? "")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
         var statuses: [Int] = []
         for _ in 0..<20 {
-            let reply = await LoopbackHTTP.request(
-                port: port,
-                method: "POST",
-                path: "/hooks/git",
-                headers: ["X-Hub-Signature-256": header],
-                body: body
-            )
-            statuses.append(reply.status)
+            statuses.append(try await scenario.webhook(#"{"ref":"refs/heads/main","after":"0000"}"#).status)
         }
         #expect(statuses.allSatisfy { $0 == 202 })
         try await Task.sleep(for: .seconds(3))
         #expect(cycles().filter { $0.trigger == "webhook" }.count == 1)
         // A different delivery right away waits for the spacing: one more cycle, about 10 s after the first.
-        let second = Array(#"{"ref":"refs/heads/main","after":"1111"}"#.utf8)
-        let secondSignature = try await ProcessRunner.run(
-            "/usr/bin/openssl",
-            ["dgst", "-sha256", "-hmac", Scenario.webhookSecret],
-            input: Data(second)
-        )
-        let secondHeader =
-            "sha256="
-            + (secondSignature.stdout.split(separator: " ").last.map(String.init) ?? "")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let queued = await LoopbackHTTP.request(
-            port: port,
-            method: "POST",
-            path: "/hooks/git",
-            headers: ["X-Hub-Signature-256": secondHeader],
-            body: second
-        )
+        let queued = try await scenario.webhook(#"{"ref":"refs/heads/main","after":"1111"}"#)
         #expect(queued.status == 202)
         #expect(queued.body.contains("queued in"))
         #expect(cycles().filter { $0.trigger == "webhook" }.count == 1)

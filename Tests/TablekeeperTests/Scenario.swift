@@ -211,6 +211,30 @@ final class Scenario: Sendable {
             """
     }
 
+    /// `X-Hub-Signature-256` for a body as GitHub sends it, computed with openssl so no test reuses the daemon's
+    /// own code.
+    static func sign(_ body: String, secret: String = webhookSecret) async throws -> String {
+        let result = try await ProcessRunner.run(
+            "/usr/bin/openssl",
+            ["dgst", "-sha256", "-hmac", secret],
+            input: Data(body.utf8)
+        )
+        return "sha256="
+            + (result.stdout.split(separator: " ").last.map(String.init) ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Sends a signed webhook to the scenario's daemon; returns the reply.
+    func webhook(_ body: String) async throws -> LoopbackHTTP.Response {
+        await LoopbackHTTP.request(
+            port: httpPort,
+            method: "POST",
+            path: "/hooks/git",
+            headers: ["X-Hub-Signature-256": try await Self.sign(body)],
+            body: Array(body.utf8)
+        )
+    }
+
     static func unique(_ prefix: String) -> String {
         "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
     }
