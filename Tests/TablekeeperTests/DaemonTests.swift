@@ -95,7 +95,12 @@ struct DaemonTests {
         if created == 1 {
             #expect(last.outcome == "in_sync")
         } else {
-            #expect(last.outcome == "in_sync" || last.changes?.map(\.reason) == ["destructive"], "\(last.jsonLine)")
+            let flags = (last.changes ?? []).filter { $0.action == "flag" }
+            #expect(
+                last.outcome == "in_sync"
+                    || flags.map { "\($0.field) \($0.reason ?? "")" } == ["ttlAttribute destructive"],
+                "\(last.jsonLine)"
+            )
         }
         // Cycle numbers keep increasing across restarts.
         let numbers = records.filter { $0.kind == .cycle }.compactMap(\.cycle)

@@ -54,10 +54,10 @@ public enum ProcessRunner {
         nonisolated(unsafe) var errorData = Data()
         group.enter()
         Thread {
-            errorData = stderr.fileHandleForReading.readDataToEndOfFile()
+            errorData = drain(stderr.fileHandleForReading, of: process)
             group.leave()
         }.start()
-        let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
+        let outputData = drain(stdout.fileHandleForReading, of: process)
         group.wait()
         process.waitUntilExit()
         return ProcessResult(
@@ -65,6 +65,35 @@ public enum ProcessRunner {
             stdout: String(decoding: outputData, as: UTF8.self),
             stderr: String(decoding: errorData, as: UTF8.self)
         )
+    }
+
+    /// Reads a child's pipe to its end, or, once the child has exited, to what it left: a long-lived process
+    /// started meanwhile by another test may hold a copy of the write end, and then no EOF ever comes.
+    static func drain(_ handle: FileHandle, of process: Process) -> Data {
+        let descriptor = handle.fileDescriptor
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var exited: ContinuousClock.Instant?
+        while true {
+            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            if poll(&entry, 1, 100) > 0 {
+                let count = read(descriptor, &buffer, buffer.count)
+                if count > 0 {
+                    data.append(contentsOf: buffer[0..<count])
+                    continue
+                }
+                if count < 0, errno == EINTR { continue }
+                break
+            }
+            if process.isRunning { continue }
+            // Exited, and nothing more for half a second: what is left of the pipe belongs to someone else.
+            if let exited {
+                if ContinuousClock.now - exited > .milliseconds(500) { break }
+            } else {
+                exited = .now
+            }
+        }
+        return data
     }
 
     /// Runs the built `tablekeeper` binary.
