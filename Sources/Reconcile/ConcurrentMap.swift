@@ -27,3 +27,27 @@ extension Array where Element: Sendable {
         }
     }
 }
+
+extension AsyncStream where Element: Sendable {
+    /// Maps the elements as they arrive, with at most `limit` bodies running at once; the results in the order the
+    /// bodies finished.
+    func concurrentMap<Result: Sendable>(
+        limit: Int,
+        _ body: @escaping @Sendable (Element) async -> Result
+    ) async -> [Result] {
+        await withTaskGroup(of: Result.self) { group in
+            var results: [Result] = []
+            var running = 0
+            for await element in self {
+                if running >= limit, let result = await group.next() {
+                    results.append(result)
+                    running -= 1
+                }
+                group.addTask { await body(element) }
+                running += 1
+            }
+            while let result = await group.next() { results.append(result) }
+            return results
+        }
+    }
+}

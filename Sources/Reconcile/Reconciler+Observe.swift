@@ -14,40 +14,21 @@ extension Reconciler {
         files: [String: String],
         shouldStop: @escaping @Sendable () -> Bool
     ) async -> [Result<ObservedTable?, AWSError>?] {
-        let now = ContinuousClock.now
         let specs = manifests.map(\.spec)
-        let controls = self.controls
-        let described = await specs.concurrentMap(limit: settings.maxConcurrency) {
-            spec -> Result<TableDescription?, AWSError>? in
-            if shouldStop() { return nil }
-            do throws(AWSError) {
-                return .success(try await controls(spec.region).describeTable(spec.tableName))
-            } catch {
-                return .failure(error)
-            }
+        let described: [Result<TableDescription?, AWSError>?]
+        // Which tables had their other reads this cycle, and their results (none for a read a shutdown skipped).
+        let needed: Set<Int>
+        let fresh: [Int: Result<TableExtras, AWSError>]
+        if settings.observeEverything {
+            (described, fresh) = await describeAndReadAll(specs, shouldStop: shouldStop)
+            needed = Set(Self.settledArns(described).map(\.index))
+        } else {
+            described = await describe(specs, shouldStop: shouldStop)
+            let full = needingExtras(manifests, described: described, files: files)
+            let read = await readExtras(full.map { (specs[$0.index], $0.arn) }, shouldStop: shouldStop)
+            fresh = Dictionary(uniqueKeysWithValues: read.map { (full[$0.key].index, $0.value) })
+            needed = Set(full.map(\.index))
         }
-        // Which settled tables need their other reads now.
-        var candidates: [String] = []
-        for (spec, read) in zip(specs, described) {
-            if case .success(let description?)? = read, Observer.isSettled(description) {
-                candidates.append(Self.key(spec))
-            }
-        }
-        let swept = cache.sweep(candidates: candidates, interval: settings.driftSweepInterval, now: now)
-        var full: [(index: Int, arn: String)] = []
-        for (index, (manifest, read)) in zip(manifests, described).enumerated() {
-            guard case .success(let description?)? = read, Observer.isSettled(description),
-                let arn = description.TableArn
-            else { continue }
-            let key = Self.key(manifest.spec)
-            let changed =
-                cache.extras[key] == nil || cache.attention.contains(key) || swept.contains(key)
-                || cache.descriptions[key] != description || cache.blobs[manifest.path] != files[manifest.path]
-            if settings.observeEverything || changed { full.append((index, arn)) }
-        }
-        let read = await readExtras(full.map { (specs[$0.index], $0.arn) }, shouldStop: shouldStop)
-        let fresh = Dictionary(uniqueKeysWithValues: read.map { (full[$0.key].index, $0.value) })
-        let needed = Set(full.map(\.index))
         var results: [Result<ObservedTable?, AWSError>?] = []
         for (index, (manifest, read)) in zip(manifests, described).enumerated() {
             let key = Self.key(manifest.spec)
@@ -93,6 +74,113 @@ extension Reconciler {
         return results
     }
 
+    /// DescribeTable of each table, at once.
+    func describe(
+        _ specs: [TableSpec],
+        shouldStop: @escaping @Sendable () -> Bool
+    ) async -> [Result<TableDescription?, AWSError>?] {
+        let controls = self.controls
+        return await specs.concurrentMap(limit: settings.maxConcurrency) { spec in
+            shouldStop()
+                ? nil
+                : await attempt { () async throws(AWSError) in
+                    try await controls(spec.region).describeTable(spec.tableName)
+                }
+        }
+    }
+
+    /// The settled tables (by position) that answered DescribeTable with an ARN.
+    static func settledArns(_ described: [Result<TableDescription?, AWSError>?]) -> [(index: Int, arn: String)] {
+        described.enumerated().compactMap { index, read in
+            guard case .success(let description?)? = read, Observer.isSettled(description),
+                let arn = description.TableArn
+            else { return nil }
+            return (index, arn)
+        }
+    }
+
+    /// The settled tables whose TTL, PITR and tags are read this cycle: never read, needing attention, on the
+    /// sweep, answering DescribeTable differently, or with a changed manifest.
+    func needingExtras(
+        _ manifests: [LoadedManifest],
+        described: [Result<TableDescription?, AWSError>?],
+        files: [String: String]
+    ) -> [(index: Int, arn: String)] {
+        let settled = Self.settledArns(described)
+        let swept = cache.sweep(
+            candidates: settled.map { Self.key(manifests[$0.index].spec) },
+            interval: settings.driftSweepInterval,
+            now: .now
+        )
+        return settled.filter { index, _ in
+            let manifest = manifests[index]
+            let key = Self.key(manifest.spec)
+            guard case .success(let description?)? = described[index] else { return false }
+            return cache.extras[key] == nil || cache.attention.contains(key) || swept.contains(key)
+                || cache.descriptions[key] != description || cache.blobs[manifest.path] != files[manifest.path]
+        }
+    }
+
+    /// Everything of each table, for `plan` and `adopt`: DescribeTable of each, and as soon as a table answers
+    /// settled, its TTL and PITR reads on two streams of their own; the tags in bulk once every ARN is known. The
+    /// reads of one table overlap the others', so the whole takes about as long as the slowest rate allows.
+    func describeAndReadAll(
+        _ specs: [TableSpec],
+        shouldStop: @escaping @Sendable () -> Bool
+    ) async -> (described: [Result<TableDescription?, AWSError>?], extras: [Int: Result<TableExtras, AWSError>]) {
+        let controls = self.controls
+        let limit = settings.maxConcurrency
+        let (ttlQueue, ttlFeed) = AsyncStream.makeStream(of: Int.self)
+        let (pitrQueue, pitrFeed) = AsyncStream.makeStream(of: Int.self)
+        async let ttls = ttlQueue.concurrentMap(limit: limit) { index in
+            let spec = specs[index]
+            return (
+                index,
+                shouldStop()
+                    ? nil
+                    : await attempt { () async throws(AWSError) in
+                        try await controls(spec.region).describeTimeToLive(spec.tableName)
+                    }
+            )
+        }
+        async let pitrs = pitrQueue.concurrentMap(limit: limit) { index in
+            let spec = specs[index]
+            return (
+                index,
+                shouldStop()
+                    ? nil
+                    : await attempt { () async throws(AWSError) in
+                        try await controls(spec.region).describeContinuousBackups(spec.tableName)
+                    }
+            )
+        }
+        let described = await Array(specs.indices).concurrentMap(limit: limit) { index in
+            let spec = specs[index]
+            if shouldStop() { return Result<TableDescription?, AWSError>?.none }
+            let read = await attempt { () async throws(AWSError) in
+                try await controls(spec.region).describeTable(spec.tableName)
+            }
+            if case .success(let description?) = read, Observer.isSettled(description), description.TableArn != nil {
+                ttlFeed.yield(index)
+                pitrFeed.yield(index)
+            }
+            return read
+        }
+        ttlFeed.finish()
+        pitrFeed.finish()
+        let tables = Self.settledArns(described).map { (index: $0.index, spec: specs[$0.index], arn: $0.arn) }
+        let tags = await readTags(tables.map { ($0.spec, $0.arn) })
+        let timeToLive = Dictionary(await ttls, uniquingKeysWith: { first, _ in first })
+        let backups = Dictionary(await pitrs, uniquingKeysWith: { first, _ in first })
+        let combined = combine(
+            tables.map { ($0.spec, $0.arn) },
+            ttls: tables.map { timeToLive[$0.index] ?? nil },
+            pitrs: tables.map { backups[$0.index] ?? nil },
+            tags: tags
+        )
+        return (described, Dictionary(uniqueKeysWithValues: combined.map { (tables[$0.key].index, $0.value) }))
+    }
+
     /// KMS keys, from the cache while they are younger than `keyCacheTtl` (only enabled keys are kept).
     func resolveKeys(_ specs: [TableSpec]) async -> KeyResolution {
         let now = ContinuousClock.now
@@ -128,67 +216,71 @@ extension Reconciler {
         "\(spec.region)/\(spec.tableName)"
     }
 
-    /// TTL and PITR of each table (the two reads at once), then the tags of all of them in bulk; by position in
-    /// `tables`.
+    /// TTL, PITR and tags of each table: three streams at once, each at its own pace (PITR is held to its rate;
+    /// TTL is not, and tags come in bulk), so no read waits for another's rate. By position in `tables`.
     func readExtras(
         _ tables: [(spec: TableSpec, arn: String)],
         shouldStop: @escaping @Sendable () -> Bool
     ) async -> [Int: Result<TableExtras, AWSError>] {
         guard !tables.isEmpty else { return [:] }
         let controls = self.controls
-        let settings = await readSettings(tables, shouldStop: shouldStop)
-        var tags: [String: Result<[TagShape], AWSError>] = [:]
-        let confirm = tables.filter { cache.tagsChanged.contains(Self.key($0.spec)) }
-        for table in confirm {
-            // Just tagged: GetResources may not show it yet; ListTagsOfResource for this table only.
-            do throws(AWSError) {
-                tags[table.arn] = .success(try await controls(table.spec.region).listTags(table.arn))
-            } catch {
-                tags[table.arn] = .failure(error)
-            }
+        let limit = settings.maxConcurrency
+        async let timeToLive = tables.concurrentMap(limit: limit) { table in
+            shouldStop()
+                ? nil
+                : await attempt { () async throws(AWSError) in
+                    try await controls(table.spec.region).describeTimeToLive(table.spec.tableName)
+                }
         }
-        let bulk = tables.filter { tags[$0.arn] == nil }
-        for (region, group) in Dictionary(grouping: bulk, by: \.spec.region) {
-            for (arn, result) in await bulkTags(group.map(\.arn), region: region) { tags[arn] = result }
+        async let backups = tables.concurrentMap(limit: limit) { table in
+            shouldStop()
+                ? nil
+                : await attempt { () async throws(AWSError) in
+                    try await controls(table.spec.region).describeContinuousBackups(table.spec.tableName)
+                }
         }
+        let tags = await readTags(tables)
+        return combine(tables, ttls: await timeToLive, pitrs: await backups, tags: tags)
+    }
+
+    /// Each table's TTL, PITR and tags as one result (a failure of any is the table's), by position in `tables`;
+    /// none for a table whose reads a shutdown skipped.
+    func combine(
+        _ tables: [(spec: TableSpec, arn: String)],
+        ttls: [Result<TimeToLiveDescription, AWSError>?],
+        pitrs: [Result<ContinuousBackupsDescription, AWSError>?],
+        tags: [String: Result<[TagShape], AWSError>]
+    ) -> [Int: Result<TableExtras, AWSError>] {
         var results: [Int: Result<TableExtras, AWSError>] = [:]
         // When the reads ended: under the rates a first cycle over many tables can take longer than the sweep.
         let readAt = ContinuousClock.now
         for (position, table) in tables.enumerated() {
             cache.tagsChanged.remove(Self.key(table.spec))
-            guard let read = settings[position] else { continue }
-            switch (read, tags[table.arn] ?? .success([])) {
-            case (.failure(let error), _), (_, .failure(let error)):
+            guard let ttl = ttls[position], let pitr = pitrs[position] else { continue }
+            switch (ttl, pitr, tags[table.arn] ?? .success([])) {
+            case (.failure(let error), _, _), (_, .failure(let error), _), (_, _, .failure(let error)):
                 results[position] = .failure(error)
-            case (.success(let pair), .success(let tagList)):
-                results[position] = .success(
-                    TableExtras(timeToLive: pair.0, backups: pair.1, tags: tagList, readAt: readAt)
-                )
+            case (.success(let ttl), .success(let pitr), .success(let tagList)):
+                results[position] = .success(TableExtras(timeToLive: ttl, backups: pitr, tags: tagList, readAt: readAt))
             }
         }
         return results
     }
 
-    /// DescribeTimeToLive and DescribeContinuousBackups of each table, the two at once.
-    func readSettings(
-        _ tables: [(spec: TableSpec, arn: String)],
-        shouldStop: @escaping @Sendable () -> Bool
-    ) async -> [Result<(TimeToLiveDescription, ContinuousBackupsDescription), AWSError>?] {
+    /// The tags of `tables`: ListTagsOfResource for those just tagged (GetResources may not show it yet), the
+    /// rest in bulk.
+    func readTags(_ tables: [(spec: TableSpec, arn: String)]) async -> [String: Result<[TagShape], AWSError>] {
         let controls = self.controls
-        return await tables.concurrentMap(limit: settings.maxConcurrency) { table in
-            if shouldStop() { return nil }
-            let control = controls(table.spec.region)
-            async let ttl = attempt { () async throws(AWSError) in
-                try await control.describeTimeToLive(table.spec.tableName)
-            }
-            async let backups = attempt { () async throws(AWSError) in
-                try await control.describeContinuousBackups(table.spec.tableName)
-            }
-            switch (await ttl, await backups) {
-            case (.success(let ttl), .success(let backups)): return .success((ttl, backups))
-            case (.failure(let error), _), (_, .failure(let error)): return .failure(error)
-            }
+        let confirm = tables.filter { cache.tagsChanged.contains(Self.key($0.spec)) }
+        let confirmed = await confirm.concurrentMap(limit: settings.maxConcurrency) { table in
+            await attempt { () async throws(AWSError) in try await controls(table.spec.region).listTags(table.arn) }
         }
+        var tags = Dictionary(zip(confirm.map(\.arn), confirmed), uniquingKeysWith: { first, _ in first })
+        let bulk = tables.filter { tags[$0.arn] == nil }
+        for (region, group) in Dictionary(grouping: bulk, by: \.spec.region) {
+            for (arn, result) in await bulkTags(group.map(\.arn), region: region) { tags[arn] = result }
+        }
+        return tags
     }
 
     /// Tags through GetResources, 100 ARNs a call; where it is denied, ListTagsOfResource per table (logged once).

@@ -33,6 +33,18 @@ struct RateLimiterTests {
         #expect(overall.take(operation: "DescribeTable", region: "eu-west-1", now: start) == nil)
     }
 
+    @Test("paced calls are sent on a grid, so those due within one step wake and go together, never early")
+    func batching() {
+        let limiter = RateLimiter(maxRequestsPerSecond: 50, batching: .milliseconds(500))
+        let origin = limiter.origin
+        #expect(limiter.aligned(origin + .milliseconds(10)) == origin + .milliseconds(500))
+        #expect(limiter.aligned(origin + .milliseconds(499)) == origin + .milliseconds(500))
+        #expect(limiter.aligned(origin + .milliseconds(500)) == origin + .milliseconds(500))
+        #expect(limiter.aligned(origin + .milliseconds(501)) == origin + .milliseconds(1000))
+        let unbatched = RateLimiter(maxRequestsPerSecond: 50, batching: .zero)
+        #expect(unbatched.aligned(unbatched.origin + .milliseconds(10)) == unbatched.origin + .milliseconds(10))
+    }
+
     @Test("acquire waits for the token instead of failing")
     func acquireWaits() async throws {
         let limiter = RateLimiter(maxRequestsPerSecond: 1000, rates: ["TagResource": 4])
