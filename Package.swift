@@ -72,6 +72,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Leadership",
+            dependencies: [
+                "AWSCore", "DynamoDBControl", "UTCTime", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Reconcile",
             dependencies: [
                 "Manifest", "DynamoDBControl", "GitSource", "StatusLog", "TablekeeperConfig", "UTCTime",
@@ -99,7 +106,7 @@ let package = Package(
             name: "tablekeeper",
             dependencies: [
                 "Manifest", "AWSCore", "DynamoDBControl", "GitSource", "StatusLog", "Reconcile", "TablekeeperConfig",
-                "DaemonCore", "SystemSupport",
+                "DaemonCore", "SystemSupport", "Leadership",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -174,6 +181,11 @@ let package = Package(
         .testTarget(
             name: "TablekeeperTests",
             dependencies: ["StatusLog", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LeadershipTests",
+            dependencies: ["Leadership", "AWSCore", "DynamoDBControl"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

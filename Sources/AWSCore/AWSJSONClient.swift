@@ -21,6 +21,7 @@ public struct AWSJSONClient: Sendable {
     let logger: Logger
     let observer: (any AWSRequestObserver)?
     let limiter: RateLimiter?
+    let fence: (any MutationFence)?
     let now: @Sendable () -> Date
 
     /// Creates a client.
@@ -40,6 +41,7 @@ public struct AWSJSONClient: Sendable {
         logger: Logger = Logger(label: "tablekeeper.aws"),
         observer: (any AWSRequestObserver)? = nil,
         limiter: RateLimiter? = nil,
+        fence: (any MutationFence)? = nil,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.service = service
@@ -52,6 +54,7 @@ public struct AWSJSONClient: Sendable {
         self.logger = logger
         self.observer = observer
         self.limiter = limiter
+        self.fence = fence
         self.now = now
     }
 
@@ -111,8 +114,14 @@ public struct AWSJSONClient: Sendable {
             } catch {
                 throw AWSError(operation: operation, code: "Cancelled", message: "shutting down", kind: .other)
             }
+            // A leader sends a change only while its lease is sure to outlast the call (every attempt asks).
+            var deadline = timeout
+            if let fence, Self.changesState(operation) {
+                if let reason = fence.refusal() { throw AWSError.fenced(operation, reason: reason) }
+                deadline = min(timeout, fence.callDeadline)
+            }
             do {
-                let result = try await sendOnce(operation, body: body, credentials: signing)
+                let result = try await sendOnce(operation, body: body, credentials: signing, deadline: deadline)
                 retry.recordSuccess(retryCostTaken: retryCostTaken)
                 observer?.requestFinished(service: service.signingName, operation: operation, errorCode: nil)
                 return result
@@ -163,7 +172,8 @@ public struct AWSJSONClient: Sendable {
     private func sendOnce(
         _ operation: String,
         body: [UInt8],
-        credentials: AWSCredentials
+        credentials: AWSCredentials,
+        deadline: Duration
     ) async throws(AWSError) -> [UInt8] {
         let signer = SigV4Signer(region: region, service: service.signingName)
         let signed = signer.sign(
@@ -196,7 +206,7 @@ public struct AWSJSONClient: Sendable {
                 body: .bytes(body)
             )
             let accumulator = ResponseAccumulator(request: request, maxBodySize: 16 << 20)
-            let task = http.execute(request: request, delegate: accumulator, deadline: .now() + timeout.timeAmount)
+            let task = http.execute(request: request, delegate: accumulator, deadline: .now() + deadline.timeAmount)
             // Cancelling the calling task (a shutdown that could not wait) cancels the request.
             let response = try await withTaskCancellationHandler {
                 try await task.futureResult.get()

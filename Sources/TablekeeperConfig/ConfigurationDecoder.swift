@@ -32,7 +32,7 @@ public enum ConfigurationDecoder {
         }
         root.nullMeansAbsent = true
         root.checkKeys(
-            allowed: ["source", "aws", "policy", "defaults", "statusLog", "http", "scope"],
+            allowed: ["source", "aws", "policy", "defaults", "statusLog", "http", "scope", "leader"],
             diagnostics: &diagnostics
         )
         // Every section is checked even when an earlier one is bad, so all problems are listed at once.
@@ -53,6 +53,9 @@ public enum ConfigurationDecoder {
                 updates: reader.enumeration("updates", mode, diagnostics: &diagnostics) ?? .apply,
                 destructive: reader.enumeration("destructive", mode, diagnostics: &diagnostics) ?? .flag
             )
+        }
+        if let reader = root.object("leader", what: "the leader election", diagnostics: &diagnostics) {
+            configuration.leader = decodeLeader(reader, diagnostics: &diagnostics)
         }
         if let reader = root.object("scope", what: "what a push may reach", diagnostics: &diagnostics) {
             configuration.scope = decodeScope(reader, diagnostics: &diagnostics)

@@ -63,6 +63,23 @@ public struct TablekeeperConfiguration: Sendable, Equatable {
         public var allowRemote = false
     }
 
+    /// Leader election among several daemons sharing this configuration.
+    public struct Leader: Sendable, Equatable {
+        /// The lease table (partition key `name`, S), made if missing and never deleted.
+        public var table = "tablekeeper-leader"
+        /// Its region; nil for `aws.region`.
+        public var region: String?
+        /// The lease item's name, so several configurations can share one table.
+        public var name = "default"
+        /// How long a record version must stay unchanged before a standby takes the lease over.
+        public var leaseDuration: Duration = .seconds(20)
+        /// How often the leader renews, and a standby looks.
+        public var renewEvery: Duration = .seconds(5)
+
+        /// The defaults.
+        public init() {}
+    }
+
     /// The git source.
     public var source: Source
     /// AWS settings.
@@ -77,6 +94,8 @@ public struct TablekeeperConfiguration: Sendable, Equatable {
     public var statusLog = StatusLog()
     /// HTTP settings.
     public var http = HTTP()
+    /// Leader election; nil for a single daemon.
+    public var leader: Leader?
 
     /// Creates a configuration with defaults for everything but the source URL.
     public init(source: Source) {
