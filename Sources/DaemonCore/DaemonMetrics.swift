@@ -33,6 +33,7 @@ public struct DaemonMetrics: Sendable {
     let lastSuccess = Gauge(label: "tablekeeper_last_successful_cycle_timestamp_seconds")
     let statusLogWritable = Gauge(label: "tablekeeper_status_log_writable")
     let notifyDropped = Counter(label: "tablekeeper_notify_dropped_total")
+    let leaderChanges = Counter(label: "tablekeeper_leader_changes_total")
 
     /// Creates the metrics; `MetricsSystem` must be bootstrapped first.
     public init() {
@@ -40,6 +41,12 @@ public struct DaemonMetrics: Sendable {
     }
 
     /// A systemd notification was dropped (the receiver's queue was full).
+    /// The election's state: `tablekeeper_leader{identity}` 1 while this daemon leads; a change of role counted.
+    public func leadership(identity: String, isLeader: Bool, changed: Bool) {
+        Gauge(label: "tablekeeper_leader", dimensions: [("identity", identity)]).record(isLeader ? 1 : 0)
+        if changed { leaderChanges.increment() }
+    }
+
     public func notificationDropped() {
         notifyDropped.increment()
     }

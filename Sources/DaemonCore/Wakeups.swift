@@ -11,6 +11,8 @@ public enum WakeReason: String, Sendable, Hashable, CaseIterable {
     case reload
     /// Graceful shutdown.
     case shutdown
+    /// This daemon became or stopped being the leader.
+    case leadership
 }
 
 /// Wake-ups for the reconcile loop, coalesced: reasons posted while a cycle runs are kept once each and handed

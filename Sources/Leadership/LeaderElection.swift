@@ -162,6 +162,8 @@ public struct LeaderElection: Sendable {
         guard isLeader, let version else { return nil }
         isLeader = false
         lastRenewal = nil
+        holder = nil
+        holderSince = nil
         self.version = nil
         return .release(version: version, newVersion: newVersion)
     }

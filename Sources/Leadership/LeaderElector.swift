@@ -43,6 +43,7 @@ public actor LeaderElector {
         store: any LeaseStore,
         leaseDuration: Duration,
         renewEvery: Duration,
+        fence: LeaseFence,
         logger: Logger,
         prepare: @escaping @Sendable () async -> Bool,
         onEvent: @escaping @Sendable (LeaderElection.Event, Snapshot) -> Void
@@ -52,7 +53,7 @@ public actor LeaderElector {
         self.prepare = prepare
         self.onEvent = onEvent
         self.logger = logger
-        self.fence = LeaseFence(leaseDuration: leaseDuration)
+        self.fence = fence
         self.election = LeaderElection(identity: identity, leaseDuration: leaseDuration)
         self.current = Mutex(Snapshot(identity: identity))
     }

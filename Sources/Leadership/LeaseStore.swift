@@ -121,7 +121,7 @@ public struct DynamoDBLeaseStore: LeaseStore {
     private func run<T>(_ body: () async throws(AWSError) -> T) async throws(LeaseStoreError) -> T {
         do throws(AWSError) {
             return try await body()
-        } catch where error.code == "ConditionalCheckFailedException" {
+        } catch  where error.code == "ConditionalCheckFailedException" {
             throw .conditionFailed
         } catch {
             throw .failed(error)

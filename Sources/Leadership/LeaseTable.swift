@@ -25,7 +25,7 @@ public enum LeaseTable {
         input.SSESpecification = SSESpecificationShape(Enabled: true, SSEType: "KMS")
         do throws(AWSError) {
             _ = try await client.createTable(input)
-        } catch where error.kind == .stateConflict {
+        } catch  where error.kind == .stateConflict {
             // Another daemon created it first.
         }
         return .creating

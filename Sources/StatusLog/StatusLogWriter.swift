@@ -55,6 +55,7 @@ public final class StatusLogWriter: Sendable {
         var pending: [String] = []
         var lastError: String?
         var dropped = 0
+        var fence: Int?
     }
 
     private let state = Mutex(State())
@@ -94,11 +95,22 @@ public final class StatusLogWriter: Sendable {
         state.withLock { $0.dropped }
     }
 
+    /// The fence number written into every later record that has none (with leader election: the lease this
+    /// daemon holds, so work done under a lease it has lost is told apart); nil for none.
+    public func stamp(fence: Int?) {
+        state.withLock { $0.fence = fence }
+    }
+
     /// Appends records, each with a single write.
     public func append(_ records: [StatusRecord]) {
         guard !records.isEmpty else { return }
         state.withLock { state in
-            state.pending += records.map { $0.jsonLine + "\n" }
+            let fence = state.fence
+            state.pending += records.map { record in
+                var record = record
+                if record.fence == nil { record.fence = fence }
+                return record.jsonLine + "\n"
+            }
             if state.pending.count > Self.maximumPending {
                 state.dropped += state.pending.count - Self.maximumPending
                 state.pending.removeFirst(state.pending.count - Self.maximumPending)

@@ -7,7 +7,9 @@ extension StatusRecord {
     public var jsonLine: String {
         var out = "{\"v\":\(version),\"time\":\(Self.quote(time)),\"kind\":\(Self.quote(kind.rawValue))"
         if let cycle { out += ",\"cycle\":\(cycle)" }
-        if kind != .cycle || revision != nil { out += ",\"revision\":\(revision.map(Self.quote) ?? "null")" }
+        if kind == .table || kind == .source || revision != nil {
+            out += ",\"revision\":\(revision.map(Self.quote) ?? "null")"
+        }
         switch kind {
         case .table:
             out += ",\"manifest\":\(manifest.map(Self.quote) ?? "null")"
@@ -26,7 +28,11 @@ extension StatusRecord {
             }
         case .source:
             out += ",\"outcome\":\(Self.quote(outcome ?? "")),\"message\":\(Self.quote(message ?? ""))"
+        case .leader:
+            out += ",\"event\":\(Self.quote(event ?? "")),\"identity\":\(Self.quote(identity ?? ""))"
+            out += ",\"leader\":\(leader.map(Self.quote) ?? "null"),\"message\":\(Self.quote(message ?? ""))"
         }
+        if let fence { out += ",\"fence\":\(fence)" }
         return out + "}"
     }
 
@@ -66,6 +72,10 @@ extension StatusRecord {
         record.error = string(object["error"])
         record.trigger = string(object["trigger"])
         record.durationMs = int(object["durationMs"])
+        record.event = string(object["event"])
+        record.identity = string(object["identity"])
+        record.leader = string(object["leader"])
+        record.fence = int(object["fence"])
         func counts(_ value: JSONValue?) -> [String: Int]? {
             guard case .object(let members)? = value else { return nil }
             var parsed: [String: Int] = [:]

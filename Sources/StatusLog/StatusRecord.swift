@@ -28,6 +28,7 @@ public struct StatusRecord: Sendable, Equatable {
         case table
         case cycle
         case source
+        case leader
     }
 
     /// Format version, always 1.
@@ -62,6 +63,14 @@ public struct StatusRecord: Sendable, Equatable {
     public var counts: [String: Int]?
     /// Cycle records: AWS requests made, by operation (every attempt).
     public var requests: [String: Int]?
+    /// Leader records: `acquired`, `renewed-after-gap`, `lost` or `standby`.
+    public var event: String?
+    /// Leader records: the identity of the daemon that wrote the record.
+    public var identity: String?
+    /// Leader records: the daemon holding the lease, as far as the writer knows.
+    public var leader: String?
+    /// The fence number of the lease the writer held (with leader election); any kind.
+    public var fence: Int?
 
     /// Creates a record of a kind at a time; set the other fields as the kind needs.
     public init(time: String, kind: Kind) {

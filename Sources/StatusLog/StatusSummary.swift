@@ -6,6 +6,8 @@ public struct StatusSummary: Sendable {
     public var lastCycle: StatusRecord?
     /// The last source record.
     public var lastSource: StatusRecord?
+    /// The last leader record (with leader election): which daemon wrote this log, and whether it leads.
+    public var lastLeader: StatusRecord?
 
     /// Outcomes that need a person.
     public static let attentionOutcomes: Set<String> = ["flagged", "invalid", "failed"]
@@ -29,6 +31,8 @@ public struct StatusSummary: Sendable {
                 lastCycle = record
             case .source:
                 lastSource = record
+            case .leader:
+                lastLeader = record
             }
         }
         let superseded = Set(

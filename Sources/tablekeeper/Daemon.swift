@@ -1,6 +1,7 @@
 import DaemonCore
 import FoundationEssentials
 import Glibc
+import Leadership
 import Logging
 import Metrics
 import Prometheus
@@ -27,7 +28,17 @@ struct Daemon {
         signal(SIGHUP, SIG_IGN)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(DaemonMetrics.factory(registry: registry))
-        let runtime = try Runtime.load(configPath: configPath, logger: logger, observer: AWSRequestMetrics())
+        var runtime = try Runtime.load(configPath: configPath, logger: logger, observer: AWSRequestMetrics())
+        // With an election, every state-changing call asks the lease's fence first.
+        let fence = runtime.configuration.leader.map { LeaseFence(leaseDuration: $0.leaseDuration) }
+        if fence != nil {
+            runtime = try Runtime.make(
+                configuration: runtime.configuration,
+                logger: logger,
+                observer: runtime.controls.observer,
+                fence: fence
+            )
+        }
         try runtime.claimFiles(writingLog: true)
         let configuration = runtime.configuration
         let secret: [UInt8]?
@@ -53,6 +64,10 @@ struct Daemon {
             }
         })
         let routes = DaemonRoutes(health: health, registry: registry, wakeups: wakeups, webhookSecret: secret)
+        let writer = runtime.makeStatusLogWriter()
+        let elector = configuration.leader.map { leader in
+            makeElector(leader, runtime: runtime, fence: fence!, writer: writer, metrics: metrics, wakeups: wakeups)
+        }
         let endpoint = try await bindEndpoint(configuration.http.listen, routes: routes)
         let loop = ReconcileLoop(
             runtime: runtime,
@@ -61,20 +76,56 @@ struct Daemon {
             wakeups: wakeups,
             notifier: notifier,
             routes: routes,
-            metrics: metrics
+            metrics: metrics,
+            elector: elector,
+            writer: writer
         )
+        // Shut down in reverse order: the loop finishes its step before the lease is let go.
+        let leaderServices = elector.map {
+            [ServiceGroupConfiguration.ServiceConfiguration(service: LeaderService(elector: $0))]
+        }
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: WatchdogService(notifier: notifier, health: health, logger: logger)),
                 .init(service: endpoint),
-                .init(service: loop),
-            ],
+            ] + (leaderServices ?? []) + [.init(service: loop)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
         groupConfiguration.maximumGracefulShutdownDuration = Self.maximumShutdown
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.info("tablekeeper stopped")
+    }
+
+    /// The election, its events written to the status log, the metrics and the logs, and handed to the loop.
+    func makeElector(
+        _ leader: TablekeeperConfiguration.Leader,
+        runtime: Runtime,
+        fence: LeaseFence,
+        writer: StatusLogWriter,
+        metrics: DaemonMetrics,
+        wakeups: Wakeups
+    ) -> LeaderElector {
+        let identity = Runtime.leaderIdentity()
+        let logger = self.logger
+        metrics.leadership(identity: identity, isLeader: false, changed: false)
+        return runtime.makeElector(leader, identity: identity, fence: fence) { event, snapshot in
+            writer.stamp(fence: snapshot.isLeader ? snapshot.fence : nil)
+            let record = LeaderRecords.record(event, snapshot)
+            writer.append([record])
+            writer.sync()
+            var changed = false
+            if case .acquired = event { changed = true }
+            if case .lost = event { changed = true }
+            metrics.leadership(identity: identity, isLeader: snapshot.isLeader, changed: changed)
+            logger.notice(
+                "leader election: \(record.event ?? "")",
+                metadata: [
+                    "identity": "\(identity)", "leader": "\(snapshot.leader ?? "-")", "fence": "\(snapshot.fence)",
+                ]
+            )
+            wakeups.post(.leadership)
+        }
     }
 
     func bindEndpoint(_ listen: String, routes: DaemonRoutes) async throws -> HTTPEndpoint {

@@ -1,6 +1,7 @@
 import DaemonCore
 import FoundationEssentials
 import GitSource
+import Leadership
 import Logging
 import Manifest
 import Reconcile
@@ -20,6 +21,10 @@ final class ReconcileLoop: Service, Sendable {
     let notifier: SystemdNotifier
     let routes: DaemonRoutes
     let metrics: DaemonMetrics
+    /// The election, when several daemons share the configuration; nil for a single daemon.
+    let elector: LeaderElector?
+    /// The status log's writer (leader records are written through it too).
+    let writer: StatusLogWriter
     /// Raised at graceful shutdown: the cycle in flight finishes its steps and no new one starts.
     let stopping = Atomic<Bool>(false)
 
@@ -40,7 +45,9 @@ final class ReconcileLoop: Service, Sendable {
         wakeups: Wakeups,
         notifier: SystemdNotifier,
         routes: DaemonRoutes,
-        metrics: DaemonMetrics
+        metrics: DaemonMetrics,
+        elector: LeaderElector?,
+        writer: StatusLogWriter
     ) {
         self.initial = runtime
         self.configPath = configPath
@@ -49,6 +56,8 @@ final class ReconcileLoop: Service, Sendable {
         self.notifier = notifier
         self.routes = routes
         self.metrics = metrics
+        self.elector = elector
+        self.writer = writer
     }
 
     func run() async throws {
@@ -68,10 +77,13 @@ final class ReconcileLoop: Service, Sendable {
 
     private var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
+    /// Whether this daemon may reconcile: it leads, or there is no election.
+    private var isLeading: Bool { elector?.snapshot.isLeader ?? true }
+
     private func loop() async {
         var runtime = initial
         let logger = runtime.logger
-        let (reconciler, writer) = runtime.makeRecordingReconciler(settings: Self.settings(runtime))
+        let (reconciler, writer) = runtime.makeRecordingReconciler(settings: Self.settings(runtime), writer: writer)
         let source = runtime.makeGitSource()
         var trigger = "start"
         var ready = false
@@ -80,6 +92,25 @@ final class ReconcileLoop: Service, Sendable {
         var nextFullCycle = ContinuousClock.now
         logger.info("tablekeeper started", metadata: ["interval": "\(runtime.configuration.source.interval)"])
         while !isStopping {
+            if !isLeading {
+                // A standby fetches git (a takeover starts warm) but neither observes nor changes tables.
+                let summary = await standBy(source: source)
+                guard !isStopping else { break }
+                if ready {
+                    notifier.status(summary)
+                } else {
+                    notifier.ready(status: summary)
+                    ready = true
+                }
+                let wait = runtime.configuration.source.interval * Double.random(in: 0.9...1.1)
+                let reasons = await wakeups.next(timeout: wait)
+                if reasons.contains(.shutdown) || isStopping { break }
+                if reasons.contains(.reload) {
+                    await reloadConfiguration(&runtime, reconciler: reconciler, source: source)
+                }
+                trigger = reasons.contains(.leadership) ? "leader" : "poll"
+                continue
+            }
             health.cycleStarted()
             let polled = ContinuousClock.now
             // A shutdown cancels a fetch in flight (the worker is killed); the cycle is then not recorded.
@@ -88,7 +119,10 @@ final class ReconcileLoop: Service, Sendable {
             let pollDuration = ContinuousClock.now - polled
             // A requeue looks only at the tables with work left; every other wake-up at all of them.
             let only = trigger == "requeue" ? requeued : nil
-            let report = await reconciler.runCycle(poll: poll, trigger: trigger, only: only) { [self] in isStopping }
+            // A daemon that stops leading stops the cycle at once (its changes are also fenced off).
+            let report = await reconciler.runCycle(poll: poll, trigger: trigger, only: only) { [self] in
+                isStopping || !isLeading
+            }
             if only == nil { lastFullCycle = .now }
             let summary = Self.summary(report)
             metrics.gitPolled(duration: pollDuration, failed: report.sourceError != nil)
@@ -136,23 +170,42 @@ final class ReconcileLoop: Service, Sendable {
             let reasons = await wakeups.next(timeout: wait)
             if reasons.contains(.shutdown) || isStopping { break }
             if reasons.contains(.reload) {
-                notifier.reloading()
-                if let reloaded = reload(current: runtime) {
-                    runtime = reloaded
-                    await reconciler.update(settings: Self.settings(reloaded))
-                    await source.reconfigure(reloaded.configuration.gitSource)
-                    health.update(
-                        interval: reloaded.configuration.source.interval,
-                        cycleLimit: Self.cycleLimit(reloaded.configuration)
-                    )
-                }
-                notifier.ready(status: "reloaded; \(summary)")
+                await reloadConfiguration(&runtime, reconciler: reconciler, source: source)
                 trigger = "reload"
             } else {
-                trigger = reasons.contains(.webhook) ? "webhook" : timerTrigger
+                trigger =
+                    reasons.contains(.leadership) ? "leader" : reasons.contains(.webhook) ? "webhook" : timerTrigger
             }
         }
         writer.sync()
+    }
+
+    /// SIGHUP: the configuration read again and put in force, or kept (every problem logged).
+    private func reloadConfiguration(_ runtime: inout Runtime, reconciler: Reconciler, source: GitSource) async {
+        notifier.reloading()
+        if let reloaded = reload(current: runtime) {
+            runtime = reloaded
+            await reconciler.update(settings: Self.settings(reloaded))
+            await source.reconfigure(reloaded.configuration.gitSource)
+            health.update(
+                interval: reloaded.configuration.source.interval,
+                cycleLimit: Self.cycleLimit(reloaded.configuration)
+            )
+        }
+        notifier.ready(status: "reloaded; \(health.snapshot.lastSummary ?? "")")
+    }
+
+    /// A standby's step: git fetched, nothing observed; the summary names the leader.
+    private func standBy(source: GitSource) async -> String {
+        health.cycleStarted()
+        let polled = ContinuousClock.now
+        let poll = await cancelWhenGracefulShutdown { await source.poll() }
+        var failed = false
+        if case .failed = poll { failed = true }
+        metrics.gitPolled(duration: ContinuousClock.now - polled, failed: failed)
+        let summary = "standby, leader \(elector?.snapshot.leader ?? "unknown")"
+        health.cycleFinished(summary: summary, statusLogProblem: writer.lastError)
+        return summary
     }
 
     static func settings(_ runtime: Runtime) -> Reconciler.Settings {
@@ -191,7 +244,12 @@ final class ReconcileLoop: Service, Sendable {
             let reloaded: Runtime
             let secret: [UInt8]?
             do {
-                reloaded = try Runtime.build(configuration: loaded, logger: logger, observer: current.controls.observer)
+                reloaded = try Runtime.build(
+                    configuration: loaded,
+                    logger: logger,
+                    observer: current.controls.observer,
+                    fence: current.controls.fence
+                )
                 secret = try WebhookSecret.read(loaded.http.webhookSecretFile).get()
             } catch {
                 logger.error(
@@ -211,6 +269,18 @@ final class ReconcileLoop: Service, Sendable {
                         aws.region or aws.endpoint changed (region \(current.region) -> \(reloaded.region)): \
                         restart the daemon to move to it (systemctl restart tablekeeper); a reload would move \
                         manifests without a region to the new one and leave their tables behind
+                        """
+                    ]
+                )
+                return nil
+            }
+            if loaded.leader != old.leader {
+                logger.error(
+                    "configuration refused; the previous one stays in force",
+                    metadata: [
+                        "problem": """
+                        leader changed: restart the daemon to join, leave or change the election \
+                        (systemctl restart tablekeeper), so no two daemons ever lead under different settings
                         """
                     ]
                 )

@@ -25,14 +25,15 @@ struct Runtime {
     static func load(
         configPath: String,
         logger: Logger,
-        observer: (any AWSRequestObserver)? = nil
+        observer: (any AWSRequestObserver)? = nil,
+        fence: (any MutationFence)? = nil
     ) throws -> Runtime {
         switch ConfigurationDecoder.load(path: configPath) {
         case .failure(let errors):
             for error in errors.errors { printError(error.description) }
             throw ExitCodeError.fatal
         case .success(let configuration):
-            return try make(configuration: configuration, logger: logger, observer: observer)
+            return try make(configuration: configuration, logger: logger, observer: observer, fence: fence)
         }
     }
 
@@ -45,10 +46,11 @@ struct Runtime {
     static func make(
         configuration: TablekeeperConfiguration,
         logger: Logger,
-        observer: (any AWSRequestObserver)? = nil
+        observer: (any AWSRequestObserver)? = nil,
+        fence: (any MutationFence)? = nil
     ) throws -> Runtime {
         do {
-            return try build(configuration: configuration, logger: logger, observer: observer)
+            return try build(configuration: configuration, logger: logger, observer: observer, fence: fence)
         } catch {
             printError("tablekeeper: \(error)")
             throw ExitCodeError.fatal
@@ -59,7 +61,8 @@ struct Runtime {
     static func build(
         configuration: TablekeeperConfiguration,
         logger: Logger,
-        observer: (any AWSRequestObserver)? = nil
+        observer: (any AWSRequestObserver)? = nil,
+        fence: (any MutationFence)? = nil
     ) throws(Problem) -> Runtime {
         var configuration = configuration
         let environment = AWSEnvironment.process
@@ -87,7 +90,8 @@ struct Runtime {
             taggingEndpoint: taggingEndpoint,
             logger: logger,
             observer: observer,
-            limiter: RateLimiter(maxRequestsPerSecond: Double(configuration.aws.maxRequestsPerSecond))
+            limiter: RateLimiter(maxRequestsPerSecond: Double(configuration.aws.maxRequestsPerSecond)),
+            fence: fence
         )
         return Runtime(
             configuration: configuration,
@@ -112,10 +116,19 @@ struct Runtime {
         return settings
     }
 
-    /// The status log's writer, and a reconciler that records through it with its state rebuilt from the log.
-    func makeRecordingReconciler(settings: Reconciler.Settings) -> (Reconciler, StatusLogWriter) {
+    /// The status log's writer.
+    func makeStatusLogWriter() -> StatusLogWriter {
         let log = configuration.statusLog
-        let writer = StatusLogWriter(path: log.path, maxBytes: log.maxBytes, keep: log.keep)
+        return StatusLogWriter(path: log.path, maxBytes: log.maxBytes, keep: log.keep)
+    }
+
+    /// A reconciler that records through `writer` (a new one when nil), with its state rebuilt from the log.
+    func makeRecordingReconciler(
+        settings: Reconciler.Settings,
+        writer: StatusLogWriter? = nil
+    ) -> (Reconciler, StatusLogWriter) {
+        let log = configuration.statusLog
+        let writer = writer ?? makeStatusLogWriter()
         let reconciler = Reconciler(
             settings: settings,
             controls: controls.factory,
@@ -149,6 +162,8 @@ final class ControlCache: Sendable {
     /// The metrics' observer (kept for a runtime built again at a reload).
     let observer: (any AWSRequestObserver)?
     let limiter: RateLimiter
+    /// With leader election: what every state-changing call asks first.
+    let fence: (any MutationFence)?
     let credentials: CredentialChain
     let retry = RetryStrategy()
     var http: HTTPClient { Self.sharedHTTP }
@@ -169,9 +184,11 @@ final class ControlCache: Sendable {
         taggingEndpoint: URL?,
         logger: Logger,
         observer: (any AWSRequestObserver)?,
-        limiter: RateLimiter
+        limiter: RateLimiter,
+        fence: (any MutationFence)?
     ) {
         self.environment = environment
+        self.fence = fence
         self.observer = observer
         self.tally = RequestTally(next: observer)
         self.limiter = limiter
@@ -195,7 +212,8 @@ final class ControlCache: Sendable {
                     http: http,
                     logger: logger,
                     observer: tally,
-                    limiter: limiter
+                    limiter: limiter,
+                    fence: fence
                 )
             }
             let control = AWSTableControl(

@@ -47,11 +47,12 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 
-    func logPath() throws -> String {
-        if let log { return log }
+    /// The configuration named by `--config`, or the default one when it exists and no `--log` is given.
+    func loadConfiguration() throws -> TablekeeperConfiguration? {
+        if log != nil { return nil }
         if let config {
             switch ConfigurationDecoder.load(path: config) {
-            case .success(let configuration): return configuration.statusLog.path
+            case .success(let configuration): return configuration
             case .failure(let errors):
                 for error in errors.errors { printError(error.description) }
                 throw ExitCode(1)
@@ -61,13 +62,14 @@ struct StatusCommand: AsyncParsableCommand {
         if case .success(let configuration)? = FileManager.default.fileExists(atPath: defaultConfig)
             ? ConfigurationDecoder.load(path: defaultConfig) : nil
         {
-            return configuration.statusLog.path
+            return configuration
         }
-        return TablekeeperConfiguration.defaultStatusLogPath
+        return nil
     }
 
     mutating func run() async throws {
-        let path = try logPath()
+        let configuration = try loadConfiguration()
+        let path = log ?? configuration?.statusLog.path ?? TablekeeperConfiguration.defaultStatusLogPath
         guard !StatusLogReader.files(path: path).isEmpty else {
             printError("tablekeeper: no status log at \(path) (pass --log FILE or --config FILE, or start the daemon)")
             throw ExitCode(1)
@@ -92,9 +94,18 @@ struct StatusCommand: AsyncParsableCommand {
         }
         var summary = StatusSummary(records: records)
         if let table { summary.tables = summary.tables.filter { $0.table == table } }
+        // With an election: who leads now (one GetItem), and whether this log is the leader's.
+        var lease: LeaderLookup.Answer?
+        if let configuration, let leader = configuration.leader {
+            lease = await LeaderLookup.current(leader, configuration: configuration)
+        }
+        if let lease, let warning = LeaderLookup.warning(lease, log: summary.lastLeader) {
+            printError("tablekeeper: warning: \(warning)")
+        }
         if json {
-            print(StatusRendering.json(summary, skipped: skipped))
+            print(StatusRendering.json(summary, skipped: skipped, lease: lease))
         } else {
+            if let lease { print(LeaderLookup.line(lease)) }
             for line in StatusRendering.human(summary, terminal: .standardOutput) { print(line) }
         }
         if summary.needsAttention { throw ExitCode(2) }

@@ -66,13 +66,18 @@ enum StatusRendering {
                 + "\(record.durationMs ?? 0) ms  \(counts)"
         case .source:
             return "\(record.time)  source  \(record.outcome ?? "")  \(revision)  \(oneLine(record.message ?? ""))"
+        case .leader:
+            return "\(record.time)  leader  \(record.event ?? "")  \(oneLine(record.identity ?? ""))  leader "
+                + "\(oneLine(record.leader ?? "unknown"))  fence \(record.fence ?? 0)  \(oneLine(record.message ?? ""))"
         }
     }
 
-    static func json(_ summary: StatusSummary, skipped: Int) -> String {
+    static func json(_ summary: StatusSummary, skipped: Int, lease: LeaderLookup.Answer? = nil) -> String {
         var out = "{\"tables\":[" + summary.tables.map(\.jsonLine).joined(separator: ",") + "]"
+        if let lease { out += ",\"leader\":" + LeaderLookup.json(lease) }
         out += ",\"lastCycle\":" + (summary.lastCycle?.jsonLine ?? "null")
         out += ",\"lastSource\":" + (summary.lastSource?.jsonLine ?? "null")
+        out += ",\"lastLeader\":" + (summary.lastLeader?.jsonLine ?? "null")
         out += ",\"needsAttention\":\(summary.needsAttention),\"skippedLines\":\(skipped)}"
         return out
     }

@@ -52,11 +52,26 @@ struct LeaderElectionTests {
         #expect(request == nil)
         #expect(events == [.standby(leader: "a")])
         // Renewed: a new version restarts the watch.
-        (request, _) = standby.read(record(owner: "a", version: "v2", fence: 3), now: start + .seconds(15), newVersion: "x", wallClock: "t")
+        (request, _) = standby.read(
+            record(owner: "a", version: "v2", fence: 3),
+            now: start + .seconds(15),
+            newVersion: "x",
+            wallClock: "t"
+        )
         #expect(request == nil)
-        (request, _) = standby.read(record(owner: "a", version: "v2", fence: 3), now: start + .seconds(34), newVersion: "x", wallClock: "t")
+        (request, _) = standby.read(
+            record(owner: "a", version: "v2", fence: 3),
+            now: start + .seconds(34),
+            newVersion: "x",
+            wallClock: "t"
+        )
         #expect(request == nil, "19 s of one version is less than a lease")
-        (request, _) = standby.read(record(owner: "a", version: "v2", fence: 3), now: start + .seconds(35), newVersion: "y", wallClock: "t")
+        (request, _) = standby.read(
+            record(owner: "a", version: "v2", fence: 3),
+            now: start + .seconds(35),
+            newVersion: "y",
+            wallClock: "t"
+        )
         guard case .replace(let expected, let claim)? = request else {
             Issue.record("expected a takeover, got \(String(describing: request))")
             return
@@ -90,12 +105,19 @@ struct LeaderElectionTests {
         _ = standby.read(record(owner: "a", version: "v1"), now: start, newVersion: "n", wallClock: "t")
         // Reads that fail report nothing to the election: the watch keeps its start, and only a read of the same
         // version a lease later leads to a takeover.
-        var (request, _) = standby.read(record(owner: "a", version: "v1"), now: start + .seconds(21), newVersion: "n2", wallClock: "t")
+        var (request, _) = standby.read(
+            record(owner: "a", version: "v1"),
+            now: start + .seconds(21),
+            newVersion: "n2",
+            wallClock: "t"
+        )
         guard case .replace(_, let claim)? = request else {
             Issue.record("expected a takeover")
             return
         }
-        let failure = LeaseStoreError.failed(.init(operation: "PutItem", code: "Timeout", message: "", kind: .transient))
+        let failure = LeaseStoreError.failed(
+            .init(operation: "PutItem", code: "Timeout", message: "", kind: .transient)
+        )
         #expect(standby.wrote(claim, sentAt: start + .seconds(21), result: .failure(failure)).isEmpty)
         #expect(!standby.isLeader)
         (request, _) = standby.read(
@@ -112,7 +134,9 @@ struct LeaderElectionTests {
     @Test("a leader that cannot renew steps down when its lease runs out; one whose record was replaced at once")
     func stepDown() {
         var election = leader()
-        let failure = LeaseStoreError.failed(.init(operation: "UpdateItem", code: "ThrottlingException", message: "", kind: .throttling))
+        let failure = LeaseStoreError.failed(
+            .init(operation: "UpdateItem", code: "ThrottlingException", message: "", kind: .throttling)
+        )
         _ = election.next(now: start + .seconds(5), newVersion: "v2")
         #expect(election.renewed(newVersion: "v2", sentAt: start + .seconds(5), result: .failure(failure)).isEmpty)
         #expect(election.isLeader, "still leading while the lease lasts")
@@ -121,7 +145,12 @@ struct LeaderElectionTests {
         #expect(events.count == 1)
         #expect(!election.isLeader)
         // Its own record, unchanged: nobody took over, so it is taken back at once (with a new fence).
-        let (again, _) = election.read(record(owner: "a", version: "v1"), now: start + .seconds(21), newVersion: "v4", wallClock: "t")
+        let (again, _) = election.read(
+            record(owner: "a", version: "v1"),
+            now: start + .seconds(21),
+            newVersion: "v4",
+            wallClock: "t"
+        )
         guard case .replace("v1", let claim)? = again else {
             Issue.record("expected its own record taken back, got \(String(describing: again))")
             return
