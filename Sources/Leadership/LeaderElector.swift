@@ -34,7 +34,8 @@ public actor LeaderElector {
     public nonisolated let fence: LeaseFence
     private var election: LeaderElection
     private let current: Mutex<Snapshot>
-    private var problem: String?
+    /// The failing call and its error code, logged once until that call succeeds again.
+    private var problem: (operation: String, code: String)?
 
     /// An elector for `identity`. `prepare` makes sure the lease table exists (true when it is ready); `onEvent`
     /// hears every change.
@@ -101,12 +102,12 @@ public actor LeaderElector {
             let result: Result<LeaseRecord?, LeaseStoreError>
             do throws(LeaseStoreError) {
                 result = .success(try await store.read())
+                succeeded("GetItem")
             } catch {
                 result = .failure(error)
             }
             switch result {
             case .success(let record):
-                succeeded()
                 let (next, events) = election.read(
                     record,
                     now: .now,
@@ -128,7 +129,7 @@ public actor LeaderElector {
                     try await store.create(record)
                 }
                 result = .success(())
-                succeeded()
+                succeeded("PutItem")
             } catch {
                 result = .failure(error)
                 if error != .conditionFailed { failed(error, doing: "take the leader lease") }
@@ -140,7 +141,7 @@ public actor LeaderElector {
             do throws(LeaseStoreError) {
                 try await store.renew(owner: election.identity, version: version, newVersion: newVersion)
                 result = .success(())
-                succeeded()
+                succeeded("UpdateItem")
             } catch {
                 result = .failure(error)
                 if error != .conditionFailed { failed(error, doing: "renew the leader lease") }
@@ -170,17 +171,17 @@ public actor LeaderElector {
         for event in events { onEvent(event, snapshot) }
     }
 
-    private func succeeded() {
-        guard let problem else { return }
-        logger.notice("the leader lease table answers again", metadata: ["was": "\(problem)"])
+    /// A call to the lease table succeeded: a problem with that same call is over (a throttled table may answer
+    /// one call and refuse another; that is not an end worth a line).
+    private func succeeded(_ operation: String) {
+        guard let problem, problem.operation == operation else { return }
+        logger.notice("the leader lease table answers again", metadata: ["was": "\(problem.code)"])
         self.problem = nil
     }
 
     private func failed(_ error: LeaseStoreError, doing what: String) {
-        guard case .failed(let cause) = error else { return }
-        let text = "\(cause.code)"
-        guard problem != text else { return }
-        problem = text
+        guard case .failed(let cause) = error, problem == nil else { return }
+        problem = (cause.operation, cause.code)
         logger.warning(
             "could not \(what); a leader keeps leading only while its lease lasts, a standby never takes over on an error",
             metadata: ["error": "\(cause)"]

@@ -77,8 +77,9 @@ final class ReconcileLoop: Service, Sendable {
 
     private var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
-    /// Whether this daemon may reconcile: it leads, or there is no election.
-    private var isLeading: Bool { elector?.snapshot.isLeader ?? true }
+    /// Whether this daemon may reconcile: there is no election, or it leads and its lease is in force (a daemon
+    /// resumed after a pause learns it has lost the lease only at its next renewal; the fence knows at once).
+    private var isLeading: Bool { elector?.fence.isLeading ?? true }
 
     private func loop() async {
         var runtime = initial
@@ -203,7 +204,11 @@ final class ReconcileLoop: Service, Sendable {
         var failed = false
         if case .failed = poll { failed = true }
         metrics.gitPolled(duration: ContinuousClock.now - polled, failed: failed)
-        let summary = "standby, leader \(elector?.snapshot.leader ?? "unknown")"
+        let election = elector?.snapshot
+        let summary =
+            election?.isLeader == true
+            ? "leader, but the lease was not renewed in time: changes are held back"
+            : "standby, leader \(election?.leader ?? "unknown")"
         health.cycleFinished(summary: summary, statusLogProblem: writer.lastError)
         return summary
     }

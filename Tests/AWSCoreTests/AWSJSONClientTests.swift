@@ -184,3 +184,44 @@ func freeLoopbackPort() throws -> Int {
     }
     return Int(UInt16(bigEndian: address.sin_port))
 }
+
+/// A fence that refuses until it is opened.
+final class TestFence: MutationFence {
+    let callDeadline: Duration = .seconds(1)
+    let open: Bool
+    init(open: Bool) { self.open = open }
+    func refusal() -> String? { open ? nil : "this daemon is not the leader" }
+}
+
+@Suite("AWS JSON client under a leader's fence")
+struct FencedClientTests {
+    func client(_ server: ScriptedServer, fence: TestFence) -> AWSJSONClient {
+        AWSJSONClient(
+            service: .dynamoDB,
+            region: "us-east-1",
+            endpoint: server.endpoint,
+            credentials: StaticCredentialProvider(
+                AWSCredentials(accessKeyID: "AKIDTEST", secretAccessKey: "secret", source: "test")
+            ),
+            retry: AWSJSONClientTests.fast(),
+            fence: fence
+        )
+    }
+
+    @Test("a state-changing call the fence refuses is never sent; reads and allowed changes go")
+    func fenced() async throws {
+        let server = try await ScriptedServer(responses: [(200, "{}"), (200, "{}")])
+        let closed = client(server, fence: TestFence(open: false))
+        do {
+            _ = try await closed.send("UpdateTable", body: Array("{}".utf8))
+            Issue.record("sent")
+        } catch {
+            #expect(error.code == AWSError.notLeaderCode)
+            #expect(error.message.hasPrefix("not sent: this daemon is not the leader"))
+        }
+        #expect(try server.requestCount() == 0)
+        _ = try await closed.send("DescribeTable", body: Array("{}".utf8))
+        _ = try await client(server, fence: TestFence(open: true)).send("UpdateTable", body: Array("{}".utf8))
+        #expect(try server.requestCount() == 2)
+    }
+}

@@ -98,6 +98,43 @@ struct ConfigurationDecoderTests {
         )
     }
 
+    @Test("leader: absent or null means no election; set, its defaults; renewals at least twice per lease")
+    func leader() throws {
+        let url = #""source": {"url": "https://git.example.com/t.git"}"#
+        #expect(try decode("{\(url)}").get().leader == nil)
+        #expect(try decode("{\(url), \"leader\": null}").get().leader == nil)
+        let defaults = try #require(try decode("{\(url), \"leader\": {}}").get().leader)
+        #expect(defaults == TablekeeperConfiguration.Leader())
+        #expect(defaults.table == "tablekeeper-leader" && defaults.leaseDuration == .seconds(20))
+        let set = try #require(
+            try decode(
+                """
+                {\(url), "leader": {"table": "ops-leader", "region": "eu-west-1", "name": "prod",
+                                   "leaseDuration": "30s", "renewEvery": "10s"}}
+                """
+            ).get().leader
+        )
+        #expect(set.table == "ops-leader" && set.region == "eu-west-1" && set.name == "prod")
+        #expect(set.renewEvery == .seconds(10))
+        guard
+            case .failure(let errors) = decode(
+                """
+                {\(url), "leader": {"table": "x", "region": "moon", "leaseDuration": "10s", "renewEvery": "6s",
+                                   "term": 1}}
+                """
+            )
+        else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(
+            Set(errors.errors.map(\.path)) == [
+                "$.leader.table", "$.leader.region", "$.leader.renewEvery", "$.leader.term",
+            ]
+        )
+        #expect(errors.errors.contains { $0.description.contains("more than half of leaseDuration") })
+    }
+
     @Test("scope globs: * any run, ? one character, the rest literal")
     func globs() {
         #expect(ReconcileScope.matches("sentinel-requests", pattern: "sentinel-*"))
