@@ -4,10 +4,22 @@ import json
 import os
 import signal
 import sys
+import threading
 
 from .endpoint import Endpoint
 from .httpserver import Server
 from .settings import Settings
+
+
+def warm():
+    try:
+        from moto.iam.models import get_account_id_from  # noqa: F401
+        import moto.kms.models  # noqa: F401
+        import moto.resourcegroupstaggingapi.models  # noqa: F401
+        from .dynamodb import dynamodb_backends_
+        dynamodb_backends_()
+    except Exception:  # the request that needs them reports any failure
+        pass
 
 
 def main(argv=None):
@@ -29,6 +41,9 @@ def main(argv=None):
             handle.write(f"{port}\n")
         os.replace(temporary, arguments.port_file)
     print(port, flush=True)
+    # moto's services are imported in the background once the port is known, so the first request of a test on a
+    # loaded machine does not wait (and time out) for them.
+    threading.Thread(target=warm, daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.serve_forever(poll_interval=0.2)
