@@ -26,8 +26,9 @@ public struct LeaderElection: Sendable {
     public enum Event: Sendable, Equatable {
         /// This daemon leads, with this fence number.
         case acquired(fence: Int)
-        /// A renewal succeeded after a gap longer than the lease (the process was paused, or the store was
-        /// unreachable) and nobody had taken over meanwhile.
+        /// This daemon leads again after its lease lapsed (the process was paused, or the store could not be
+        /// reached) because nobody had taken over meanwhile: its own record was unchanged. `gap` runs from its last
+        /// renewal before the lapse.
         case renewedAfterGap(gap: Duration)
         /// This daemon no longer leads.
         case lost(reason: String)
@@ -52,6 +53,9 @@ public struct LeaderElection: Sendable {
     private var watch: (version: String, since: ContinuousClock.Instant)?
     /// A create or replace whose outcome is unknown (the call failed): recognised when read back.
     private var pending: (record: LeaseRecord, sentAt: ContinuousClock.Instant)?
+    /// The last renewal of a lease this daemon let lapse (it could not renew in time); a retake of its own record,
+    /// unchanged meanwhile, is a renewal after a gap.
+    private var lapsedSince: ContinuousClock.Instant?
 
     /// An election for `identity`.
     public init(identity: String, leaseDuration: Duration) {
@@ -65,6 +69,7 @@ public struct LeaderElection: Sendable {
         guard isLeader, let version, let lastRenewal else { return (.read, []) }
         if now - lastRenewal >= leaseDuration {
             let events = stepDown(reason: "the lease could not be renewed within \(leaseDuration)")
+            lapsedSince = lastRenewal
             return (.read, events)
         }
         return (.renew(version: version, newVersion: newVersion), [])
@@ -100,8 +105,10 @@ public struct LeaderElection: Sendable {
         if record.released || (record.owner == identity && !isLeader && record.version == version) {
             // Let go by its holder, or this daemon's own record that nobody replaced: taken at once.
             watch = nil
+            if record.released { lapsedSince = nil }
             return (.replace(expected: record.version, with: claim), events)
         }
+        lapsedSince = nil
         guard let watch, watch.version == record.version else {
             self.watch = (record.version, now)
             return (nil, events)
@@ -123,9 +130,13 @@ public struct LeaderElection: Sendable {
     ) -> [Event] {
         switch result {
         case .success:
-            return become(record, sentAt: sentAt)
+            let lapsed = lapsedSince
+            let events = become(record, sentAt: sentAt)
+            // Its own record, unchanged since its lease lapsed: nobody led meanwhile.
+            return lapsed.map { [.renewedAfterGap(gap: sentAt - $0)] } ?? events
         case .failure(.conditionFailed):
             // Another contender was first.
+            lapsedSince = nil
             return []
         case .failure(.failed):
             pending = (record, sentAt)
@@ -142,13 +153,9 @@ public struct LeaderElection: Sendable {
         guard isLeader else { return [] }
         switch result {
         case .success:
-            var events: [Event] = []
-            if let lastRenewal, sentAt - lastRenewal > leaseDuration {
-                events.append(.renewedAfterGap(gap: sentAt - lastRenewal))
-            }
             version = newVersion
             lastRenewal = sentAt
-            return events
+            return []
         case .failure(.conditionFailed):
             return stepDown(reason: "the lease was taken over (its record changed)")
         case .failure(.failed):
@@ -181,6 +188,7 @@ public struct LeaderElection: Sendable {
     }
 
     private mutating func become(_ record: LeaseRecord, sentAt: ContinuousClock.Instant) -> [Event] {
+        lapsedSince = nil
         isLeader = true
         fence = record.fence
         version = record.version

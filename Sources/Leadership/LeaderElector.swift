@@ -157,8 +157,8 @@ public actor LeaderElector {
         let snapshot = current.withLock { snapshot in
             let changes = events.filter {
                 switch $0 {
-                case .acquired, .lost: true
-                default: false
+                case .acquired, .lost, .renewedAfterGap: true
+                case .standby: false
                 }
             }.count
             snapshot.isLeader = election.isLeader

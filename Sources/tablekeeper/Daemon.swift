@@ -114,9 +114,8 @@ struct Daemon {
             let record = LeaderRecords.record(event, snapshot)
             writer.append([record])
             writer.sync()
-            var changed = false
-            if case .acquired = event { changed = true }
-            if case .lost = event { changed = true }
+            var changed = true
+            if case .standby = event { changed = false }
             metrics.leadership(identity: identity, isLeader: snapshot.isLeader, changed: changed)
             logger.notice(
                 "leader election: \(record.event ?? "")",

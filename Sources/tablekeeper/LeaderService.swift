@@ -115,7 +115,9 @@ enum LeaderRecords {
             record.message = "this daemon leads (fence \(fence))"
         case .renewedAfterGap(let gap):
             record.event = "renewed-after-gap"
-            record.message = "renewed after \(gap.components.seconds) s without a renewal; nobody had taken over"
+            record.message =
+                "leads again (fence \(snapshot.fence)) after \(gap.components.seconds) s without a renewal; nobody "
+                + "had taken over meanwhile"
         case .lost(let reason):
             record.event = "lost"
             record.message = reason

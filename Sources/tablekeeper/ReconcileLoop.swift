@@ -148,7 +148,8 @@ final class ReconcileLoop: Service, Sendable {
             )
             if report.skippedAtShutdown > 0 {
                 logger.notice(
-                    "shutdown: tables left for the next start",
+                    isStopping
+                        ? "shutdown: tables left for the next start" : "leadership lost: tables left for the leader",
                     metadata: ["tables": "\(report.skippedAtShutdown)"]
                 )
             }

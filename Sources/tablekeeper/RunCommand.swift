@@ -44,6 +44,13 @@ struct RunCommand: AsyncParsableCommand {
         let runtime: Runtime
         do {
             runtime = try Runtime.load(configPath: config, logger: logger)
+            if runtime.configuration.leader != nil {
+                printError(
+                    "tablekeeper: run --once would change tables beside the elected leader, without its lease "
+                        + "(leader is set in \(config)): look with tablekeeper plan, or let the daemons reconcile"
+                )
+                throw ExitCode(1)
+            }
             try runtime.claimFiles(writingLog: true)
         } catch {
             throw ExitCode(1)

@@ -156,6 +156,11 @@ struct LeaderElectionTests {
             return
         }
         #expect(claim.fence == 2)
+        #expect(
+            election.wrote(claim, sentAt: start + .seconds(21), result: .success(()))
+                == [.renewedAfterGap(gap: .seconds(21))]
+        )
+        #expect(election.isLeader && election.fence == 2)
 
         var deposed = leader()
         _ = deposed.next(now: start + .seconds(5), newVersion: "v2")

@@ -135,7 +135,7 @@ struct HighAvailabilityTests {
         #expect(log.components(separatedBy: "could not").count - 1 == 1, "\(log)")
         #expect(log.contains("answers again"))
         let events = cluster.leaderEvents(0).map { $0.event ?? "" }
-        #expect(events.suffix(2) == ["lost", "acquired"], "\(events)")
+        #expect(events.suffix(2) == ["lost", "renewed-after-gap"], "\(events)")
     }
 
     @Test("three daemons started at once: one leader, one lease table")
@@ -152,5 +152,12 @@ struct HighAvailabilityTests {
         #expect(created.count == 1)
         let acquisitions = (0..<3).flatMap { cluster.leaderEvents($0) }.filter { $0.event == "acquired" }
         #expect(acquisitions.count == 1, "\(acquisitions.map(\.jsonLine))")
+        // A one-off run beside them would change tables without the lease: refused.
+        let once = try await ProcessRunner.tablekeeper(
+            ["run", "--once", "--config", cluster.configPath(0)],
+            environment: ["AWS_ACCESS_KEY_ID": "AKIDONCE", "AWS_SECRET_ACCESS_KEY": "x"]
+        )
+        #expect(once.status == 1)
+        #expect(once.stderr.contains("beside the elected leader"), "\(once.stderr)")
     }
 }
