@@ -4,8 +4,8 @@ lease of LEASE seconds renewed every LEASE/4.
 - Failover time: SIGKILL of the leader until the standby's /metrics says it leads (median and worst of RUNS).
 - Lease requests: GetItem, PutItem and UpdateItem per daemon per hour, from the endpoint's journal over a quiet
   minute (goal: at most 3,600 / renewEvery each).
-- Double changes: FAILOVERS forced failovers, each with a commit pushed just before the leader is killed; every
-  commit must be applied by exactly one UpdateTable.
+- Double changes: FAILOVERS forced failovers, each with a commit pushed just before the leader is killed (a new
+  tag value); every commit must be applied by exactly one TagResource.
 
 Usage: bench-failover.py TABLEKEEPER_BINARY WORK_DIR [RUNS] [FAILOVERS] [LEASE]"""
 import json
@@ -34,15 +34,15 @@ def git(*arguments):
                    cwd=repo, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def manifest(name, protected):
+def manifest(name, round_number):
     return json.dumps({"tableName": name, "partitionKey": {"name": "id", "type": "S"},
-                       "deletionProtection": protected})
+                       "tags": {"round": str(round_number)}})
 
 
-def commit(name, protected):
+def commit(name, round_number):
     with open(os.path.join(repo, "manifests", f"{name}.json"), "w") as out:
-        out.write(manifest(name, protected))
-    git("commit", "-qam", f"{name} protected: {protected}")
+        out.write(manifest(name, round_number))
+    git("commit", "-qam", f"{name}: round {round_number}")
 
 
 def leads(port):
@@ -77,7 +77,7 @@ os.makedirs(os.path.join(repo, "manifests"), exist_ok=True)
 subprocess.run(["git", "init", "-q", "-b", "main", repo], check=True)
 for name in TABLES:
     with open(os.path.join(repo, "manifests", f"{name}.json"), "w") as out:
-        out.write(manifest(name, False))
+        out.write(manifest(name, 0))
 git("add", "-A")
 git("commit", "-qm", "tables")
 
@@ -156,15 +156,13 @@ try:
 
     doubles = 0
     missing = 0
-    protected = {name: False for name in TABLES}
-    for round_number in range(failovers):
+    for round_number in range(1, failovers + 1):
         name = TABLES[round_number % len(TABLES)]
-        protected[name] = not protected[name]
         mark = last_seq()
-        commit(name, protected[name])
+        commit(name, round_number)
         failover()
         applied = lambda: [entry for entry in journal(mark)
-                           if entry["operation"] == "UpdateTable" and entry["table"] == name
+                           if entry["operation"] == "TagResource" and entry["table"] == name
                            and entry["status"] == 200]
         wait_for(lambda: len(applied()) >= 1, 30)
         time.sleep(renew * 2)

@@ -103,6 +103,7 @@ struct HighAvailabilityTests {
         #expect(try await cluster.settled(first, within: .seconds(30)))
         // A look of the standby is at most one renewal away; the stop itself takes a moment.
         try await Task.sleep(for: .seconds(1))
+        try await cluster.protect(cluster.tables[0])
         let stopped = ContinuousClock.now
         kill(daemons[first].processIdentifier, SIGTERM)
         #expect(try await Scenario.waitUntil(.seconds(10)) { await cluster.leads(standby) == true })
@@ -111,6 +112,7 @@ struct HighAvailabilityTests {
         #expect(cluster.leaderEvents(first).last?.message == "released at shutdown")
         daemons[first].waitUntilExit()
         #expect(daemons[first].terminationStatus == 0)
+        #expect(try await Self.appliedOnce(cluster, cluster.tables[0], within: .seconds(20)) == 1)
     }
 
     @Test("the lease table throttled: the leader steps down once its lease runs out, says so once, leads again after")
