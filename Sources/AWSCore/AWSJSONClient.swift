@@ -114,11 +114,12 @@ public struct AWSJSONClient: Sendable {
             } catch {
                 throw AWSError(operation: operation, code: "Cancelled", message: "shutting down", kind: .other)
             }
-            // A leader sends a change only while its lease is sure to outlast the call (every attempt asks).
-            var deadline = timeout
+            // A leader sends a change only while its lease is sure to outlast the call (every attempt asks); the
+            // deadline runs from the moment of the check.
+            var deadline = NIODeadline.now() + timeout.timeAmount
             if let fence, Self.changesState(operation) {
                 if let reason = fence.refusal() { throw AWSError.fenced(operation, reason: reason) }
-                deadline = min(timeout, fence.callDeadline)
+                deadline = NIODeadline.now() + min(timeout, fence.callDeadline).timeAmount
             }
             do {
                 let result = try await sendOnce(operation, body: body, credentials: signing, deadline: deadline)
@@ -173,7 +174,7 @@ public struct AWSJSONClient: Sendable {
         _ operation: String,
         body: [UInt8],
         credentials: AWSCredentials,
-        deadline: Duration
+        deadline: NIODeadline
     ) async throws(AWSError) -> [UInt8] {
         let signer = SigV4Signer(region: region, service: service.signingName)
         let signed = signer.sign(
@@ -206,7 +207,7 @@ public struct AWSJSONClient: Sendable {
                 body: .bytes(body)
             )
             let accumulator = ResponseAccumulator(request: request, maxBodySize: 16 << 20)
-            let task = http.execute(request: request, delegate: accumulator, deadline: .now() + deadline.timeAmount)
+            let task = http.execute(request: request, delegate: accumulator, deadline: deadline)
             // Cancelling the calling task (a shutdown that could not wait) cancels the request.
             let response = try await withTaskCancellationHandler {
                 try await task.futureResult.get()

@@ -1,8 +1,8 @@
 import Synchronization
 import SystemSupport
 
-/// Client-side pacing under AWS's documented rates: a token bucket per region and operation class, plus one for
-/// every request of a region. A caller that would exceed a rate waits for its token instead of being throttled,
+/// Client-side pacing under AWS's documented rates: a token bucket per region and operation class (one token of
+/// burst), plus one for every request of a region (a second of burst). A caller that would exceed a rate waits for its token instead of being throttled,
 /// so a cycle over many tables takes longer and never spends the account's budget on refused calls.
 public final class RateLimiter: Sendable {
     /// Requests per second by operation, under DynamoDB's per-account rates (10/s for ListTagsOfResource and
@@ -63,10 +63,14 @@ public final class RateLimiter: Sendable {
         return buckets.withLock { buckets in
             var longest: Duration = .zero
             for key in keys {
-                let rate = key.hasSuffix(" *") ? overall : rates[operation]!
-                var bucket = buckets[key] ?? Bucket(tokens: rate, updated: now)
+                let isOverall = key.hasSuffix(" *")
+                let rate = isOverall ? overall : rates[operation]!
+                // An operation's bucket holds one token: with paced calls sent on the grid, no window of one second
+                // ever holds more than rate + 1 of them (9 for DynamoDB's 10/s), whatever the window's start.
+                let capacity = isOverall ? rate : 1
+                var bucket = buckets[key] ?? Bucket(tokens: capacity, updated: now)
                 let elapsed = max(0, Double((now - bucket.updated).inNanoseconds) / 1e9)
-                bucket.tokens = min(rate, bucket.tokens + elapsed * rate) - 1
+                bucket.tokens = min(capacity, bucket.tokens + elapsed * rate) - 1
                 bucket.updated = max(now, bucket.updated)
                 if bucket.tokens < 0 {
                     longest = max(longest, .nanoseconds(Int64(-bucket.tokens / rate * 1e9)))

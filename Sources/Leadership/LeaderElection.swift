@@ -53,6 +53,9 @@ public struct LeaderElection: Sendable {
     private var watch: (version: String, since: ContinuousClock.Instant)?
     /// A create or replace whose outcome is unknown (the call failed): recognised when read back.
     private var pending: (record: LeaseRecord, sentAt: ContinuousClock.Instant)?
+    /// A renewal whose answer was lost (the call failed): it may have been made, so the record is read before the
+    /// next renewal, and adopted if it shows that version.
+    private var pendingRenewal: (version: String, sentAt: ContinuousClock.Instant)?
     /// The last renewal of a lease this daemon let lapse (it could not renew in time); a retake of its own record,
     /// unchanged meanwhile, is a renewal after a gap.
     private var lapsedSince: ContinuousClock.Instant?
@@ -72,6 +75,7 @@ public struct LeaderElection: Sendable {
             lapsedSince = lastRenewal
             return (.read, events)
         }
+        if pendingRenewal != nil { return (.read, []) }
         return (.renew(version: version, newVersion: newVersion), [])
     }
 
@@ -83,8 +87,22 @@ public struct LeaderElection: Sendable {
         wallClock: String
     ) -> (Request?, [Event]) {
         var events: [Event] = []
+        if isLeader {
+            // A leader reads only after a renewal whose answer was lost.
+            let lost = pendingRenewal
+            pendingRenewal = nil
+            if let record, record.owner == identity, !record.released {
+                if let lost, record.version == lost.version {
+                    version = lost.version
+                    lastRenewal = lost.sentAt
+                    return (nil, [])
+                }
+                if record.version == version { return (nil, []) }
+            }
+            events += stepDown(reason: "\(record?.owner ?? "nobody") holds the lease now")
+        }
         guard let record else {
-            return (.create(claim(version: newVersion, fence: fence + 1, wallClock: wallClock)), [])
+            return (.create(claim(version: newVersion, fence: fence + 1, wallClock: wallClock)), events)
         }
         if let pending, record.owner == identity, record.version == pending.record.version {
             // A takeover whose answer was lost did happen: the lease runs from when it was sent.
@@ -92,10 +110,6 @@ public struct LeaderElection: Sendable {
             return (nil, become(pending.record, sentAt: pending.sentAt))
         }
         pending = nil
-        if isLeader, record.version != version {
-            // Someone else wrote the record: whatever this daemon believed, it no longer leads.
-            events += stepDown(reason: "\(record.owner) holds the lease now")
-        }
         if record.owner != identity, !record.released, record.owner != holder {
             holder = record.owner
             holderSince = record.since
@@ -159,7 +173,9 @@ public struct LeaderElection: Sendable {
         case .failure(.conditionFailed):
             return stepDown(reason: "the lease was taken over (its record changed)")
         case .failure(.failed):
-            // Still the leader while the lease lasts; `next` steps down when it runs out.
+            // Still the leader while the lease lasts (`next` steps down when it runs out); the renewal may have been
+            // made, so the record is read first next time.
+            pendingRenewal = (newVersion, sentAt)
             return []
         }
     }
@@ -203,6 +219,9 @@ public struct LeaderElection: Sendable {
         guard isLeader else { return [] }
         isLeader = false
         lastRenewal = nil
+        pendingRenewal = nil
+        holder = nil
+        holderSince = nil
         // `version` is kept: if nobody replaces this record, it is taken back at once.
         watch = nil
         return [.lost(reason: reason)]

@@ -1,4 +1,4 @@
-import AWSCore
+public import AWSCore
 public import Logging
 import Synchronization
 import UTCTime
@@ -27,18 +27,19 @@ public actor LeaderElector {
 
     let store: any LeaseStore
     let renewEvery: Duration
-    let prepare: @Sendable () async -> Bool
+    let prepare: @Sendable () async throws(AWSError) -> LeaseTable.Outcome
     let onEvent: @Sendable (LeaderElection.Event, Snapshot) -> Void
     let logger: Logger
     /// The fence state-changing calls ask.
     public nonisolated let fence: LeaseFence
     private var election: LeaderElection
     private let current: Mutex<Snapshot>
-    /// The failing call and its error code, logged once until that call succeeds again.
-    private var problem: (operation: String, code: String)?
+    /// The failing calls and their error codes, each logged once until that call succeeds again.
+    private var problems: [String: String] = [:]
+    /// Whether "the lease table is being created" was said.
+    private var saidCreating = false
 
-    /// An elector for `identity`. `prepare` makes sure the lease table exists (true when it is ready); `onEvent`
-    /// hears every change.
+    /// An elector for `identity`. `prepare` makes sure the lease table exists; `onEvent` hears every change.
     public init(
         identity: String,
         store: any LeaseStore,
@@ -46,7 +47,7 @@ public actor LeaderElector {
         renewEvery: Duration,
         fence: LeaseFence,
         logger: Logger,
-        prepare: @escaping @Sendable () async -> Bool,
+        prepare: @escaping @Sendable () async throws(AWSError) -> LeaseTable.Outcome,
         onEvent: @escaping @Sendable (LeaderElection.Event, Snapshot) -> Void
     ) {
         self.store = store
@@ -66,9 +67,26 @@ public actor LeaderElector {
     public func run() async {
         var ready = false
         while !Task.isCancelled {
-            if !ready { ready = await prepare() }
+            if !ready { ready = await prepareTable() }
             if ready { await tick() }
             try? await Task.sleep(for: renewEvery)
+        }
+    }
+
+    /// The lease table ready (made if missing); every problem said once.
+    private func prepareTable() async -> Bool {
+        do throws(AWSError) {
+            let outcome = try await prepare()
+            succeeded("DescribeTable")
+            succeeded("CreateTable")
+            if outcome == .creating, !saidCreating {
+                saidCreating = true
+                logger.notice("the leader lease table is being created; standing by until it is ACTIVE")
+            }
+            return outcome == .ready
+        } catch {
+            failed(.failed(error), doing: "read or make the leader lease table")
+            return false
         }
     }
 
@@ -83,16 +101,17 @@ public actor LeaderElector {
     public func release() async {
         guard let request = election.release(newVersion: Self.newVersion()) else { return }
         fence.update(lastRenewal: nil)
-        publish([.lost(reason: "released at shutdown")])
         guard case .release(let version, let newVersion) = request else { return }
         do throws(LeaseStoreError) {
             try await store.release(owner: election.identity, version: version, newVersion: newVersion)
-            logger.info("leader lease released", metadata: ["identity": "\(election.identity)"])
+            publish([.lost(reason: "released at shutdown")])
         } catch {
-            logger.warning(
-                "the leader lease could not be released; a standby takes over once it runs out",
-                metadata: ["error": "\(error)"]
-            )
+            publish([
+                .lost(
+                    reason:
+                        "stopped; the lease could not be released (\(error)), so a standby takes over once it runs out"
+                )
+            ])
         }
     }
 
@@ -171,17 +190,20 @@ public actor LeaderElector {
         for event in events { onEvent(event, snapshot) }
     }
 
-    /// A call to the lease table succeeded: a problem with that same call is over (a throttled table may answer
-    /// one call and refuse another; that is not an end worth a line).
+    /// A call to the lease table succeeded: a problem with that same call is over.
     private func succeeded(_ operation: String) {
-        guard let problem, problem.operation == operation else { return }
-        logger.notice("the leader lease table answers again", metadata: ["was": "\(problem.code)"])
-        self.problem = nil
+        guard let code = problems.removeValue(forKey: operation) else { return }
+        logger.notice(
+            "the leader lease table answers again",
+            metadata: ["operation": "\(operation)", "was": "\(code)"]
+        )
     }
 
+    /// A call failed: said once per call until it succeeds again (a throttled table may answer one call and refuse
+    /// another, and a renewal every few seconds must not become a line every few seconds).
     private func failed(_ error: LeaseStoreError, doing what: String) {
-        guard case .failed(let cause) = error, problem == nil else { return }
-        problem = (cause.operation, cause.code)
+        guard case .failed(let cause) = error, problems[cause.operation] == nil else { return }
+        problems[cause.operation] = cause.code
         logger.warning(
             "could not \(what); a leader keeps leading only while its lease lasts, a standby never takes over on an error",
             metadata: ["error": "\(cause)"]

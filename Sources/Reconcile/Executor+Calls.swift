@@ -60,6 +60,19 @@ extension Executor {
     ) async -> TableResult {
         var changes = changes
         let actionTaken = !done.isEmpty
+        if error.code == AWSError.notLeaderCode {
+            // The lease could not be vouched for: nothing was sent, and the leader (this daemon once it renews, or
+            // another) makes the change; no backoff, no failure.
+            return TableResult(
+                manifest: plan.manifest,
+                table: plan.table,
+                region: plan.region,
+                outcome: .pending,
+                changes: changes,
+                message: "\(step.summary) \(error.message)",
+                actionTaken: actionTaken
+            )
+        }
         switch error.kind {
         case .rateWindow:
             // When AWS allows it again: from what DescribeTable reported, else from the message.

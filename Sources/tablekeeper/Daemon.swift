@@ -110,7 +110,6 @@ struct Daemon {
         let logger = self.logger
         metrics.leadership(identity: identity, isLeader: false, changed: false)
         return runtime.makeElector(leader, identity: identity, fence: fence) { event, snapshot in
-            writer.stamp(fence: snapshot.isLeader ? snapshot.fence : nil)
             let record = LeaderRecords.record(event, snapshot)
             writer.append([record])
             writer.sync()

@@ -23,13 +23,20 @@ final class LeaderService: Service, Sendable {
     func run() async throws {
         let elector = self.elector
         let ticking = Task { await elector.run() }
-        await withGracefulShutdownHandler {
-            await ticking.value
-        } onGracefulShutdown: {
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await ticking.value
+            } onGracefulShutdown: {
+                ticking.cancel()
+            }
+        } onCancel: {
             ticking.cancel()
         }
         ticking.cancel()
         await ticking.value
+        // Cancelled (the shutdown ran out of time mid-step): calls cut short may still land, so the lease is kept
+        // and runs out by itself, and the standby waits a whole lease instead of taking over at once.
+        guard !Task.isCancelled else { return }
         await elector.release()
     }
 }
@@ -73,7 +80,6 @@ extension Runtime {
         onEvent: @escaping @Sendable (LeaderElection.Event, LeaderElector.Snapshot) -> Void
     ) -> LeaderElector {
         let (client, store) = makeLeaseStore(leader)
-        let logger = self.logger
         let table = leader.table
         return LeaderElector(
             identity: identity,
@@ -82,21 +88,7 @@ extension Runtime {
             renewEvery: leader.renewEvery,
             fence: fence,
             logger: logger,
-            prepare: {
-                do throws(AWSError) {
-                    let outcome = try await LeaseTable.ensure(client, table: table)
-                    if outcome == .creating {
-                        logger.notice("the leader lease table is being created", metadata: ["table": "\(table)"])
-                    }
-                    return outcome == .ready
-                } catch {
-                    logger.warning(
-                        "the leader lease table cannot be read or made; standing by",
-                        metadata: ["table": "\(table)", "error": "\(error)"]
-                    )
-                    return false
-                }
-            },
+            prepare: { () async throws(AWSError) in try await LeaseTable.ensure(client, table: table) },
             onEvent: onEvent
         )
     }

@@ -103,7 +103,10 @@ final class ReconcileLoop: Service, Sendable {
                     notifier.ready(status: summary)
                     ready = true
                 }
-                let wait = runtime.configuration.source.interval * Double.random(in: 0.9...1.1)
+                // A leader whose renewal was late looks again soon: the next renewal puts the lease back in force.
+                let wait =
+                    elector?.snapshot.isLeader == true
+                    ? Duration.seconds(1) : runtime.configuration.source.interval * Double.random(in: 0.9...1.1)
                 let reasons = await wakeups.next(timeout: wait)
                 if reasons.contains(.shutdown) || isStopping { break }
                 if reasons.contains(.reload) {
@@ -120,10 +123,13 @@ final class ReconcileLoop: Service, Sendable {
             let pollDuration = ContinuousClock.now - polled
             // A requeue looks only at the tables with work left; every other wake-up at all of them.
             let only = trigger == "requeue" ? requeued : nil
-            // A daemon that stops leading stops the cycle at once (its changes are also fenced off).
+            // Every record of the cycle carries the fence of the lease it started under, also when the lease is lost
+            // meanwhile; a daemon that stops leading stops the cycle at once (its changes are also fenced off).
+            writer.stamp(fence: elector?.snapshot.fence)
             let report = await reconciler.runCycle(poll: poll, trigger: trigger, only: only) { [self] in
                 isStopping || !isLeading
             }
+            writer.stamp(fence: nil)
             if only == nil { lastFullCycle = .now }
             let summary = Self.summary(report)
             metrics.gitPolled(duration: pollDuration, failed: report.sourceError != nil)

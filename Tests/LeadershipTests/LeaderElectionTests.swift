@@ -168,6 +168,51 @@ struct LeaderElectionTests {
         #expect(lost.count == 1 && !deposed.isLeader)
     }
 
+    @Test("a renewal whose answer was lost is read back before the next: adopted if made, renewed again if not")
+    func lostRenewal() {
+        var election = leader()
+        let timeout = LeaseStoreError.failed(
+            .init(operation: "UpdateItem", code: "Timeout", message: "", kind: .transient)
+        )
+        _ = election.next(now: start + .seconds(5), newVersion: "v2")
+        #expect(election.renewed(newVersion: "v2", sentAt: start + .seconds(5), result: .failure(timeout)).isEmpty)
+        var (request, _) = election.next(now: start + .seconds(10), newVersion: "v3")
+        #expect(request == .read)
+        var (follow, events) = election.read(
+            record(owner: "a", version: "v2"),
+            now: start + .seconds(10),
+            newVersion: "x",
+            wallClock: "t"
+        )
+        #expect(follow == nil && events.isEmpty && election.isLeader)
+        #expect(election.lastRenewal == start + .seconds(5) && election.version == "v2")
+        // Not made: still this daemon's record at the old version; the next tick renews from it.
+        _ = election.next(now: start + .seconds(15), newVersion: "v3")
+        _ = election.renewed(newVersion: "v3", sentAt: start + .seconds(15), result: .failure(timeout))
+        (request, _) = election.next(now: start + .seconds(16), newVersion: "v4")
+        #expect(request == .read)
+        (follow, events) = election.read(
+            record(owner: "a", version: "v2"),
+            now: start + .seconds(16),
+            newVersion: "x",
+            wallClock: "t"
+        )
+        #expect(follow == nil && events.isEmpty && election.isLeader)
+        (request, _) = election.next(now: start + .seconds(17), newVersion: "v4")
+        #expect(request == .renew(version: "v2", newVersion: "v4"))
+        // Taken over meanwhile: lost at once, the holder named.
+        _ = election.renewed(newVersion: "v4", sentAt: start + .seconds(17), result: .failure(timeout))
+        _ = election.next(now: start + .seconds(18), newVersion: "v5")
+        (follow, events) = election.read(
+            record(owner: "b", version: "w1", fence: 2),
+            now: start + .seconds(18),
+            newVersion: "x",
+            wallClock: "t"
+        )
+        #expect(!election.isLeader)
+        #expect(events.count == 2 && events.last == .standby(leader: "b"), "\(events)")
+    }
+
     @Test("release at a graceful stop; a standby never releases")
     func release() {
         var election = leader()
