@@ -26,8 +26,9 @@ RATES_OFF = {"ListTagsOfResource": 0, "DescribeContinuousBackups": 0, "TagResour
 REAL_RATES = {"ListTagsOfResource": 10, "DescribeContinuousBackups": 10, "TagResource": 5, "UntagResource": 5,
               "controlPlane": 2500}
 
+# The table quota raised as an account would raise it (DynamoDB's default is 2,500 per region).
 moto, port = start_fidelity({"createDelay": 0, "describeLag": 0, "pitrUnavailable": 0, "ttlDelay": 0, "tagLag": 0,
-                             "rates": RATES_OFF})
+                             "rates": RATES_OFF, "maxTablesPerRegion": max(2500, count + 10)})
 endpoint = f"http://127.0.0.1:{port}"
 env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDBENCH", AWS_SECRET_ACCESS_KEY="bench", AWS_REGION="us-east-1",
            AWS_EC2_METADATA_DISABLED="true")

@@ -34,7 +34,10 @@ public final class FidelityEndpoint: Sendable {
     /// Starts an endpoint with `settings` laid over its defaults (see `scripts/fidelity/settings.py`).
     public static func start(settings: [String: any Sendable] = quick) async throws -> FidelityEndpoint {
         let configuration = String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)
-        return try await offPool { try startBlocking(configuration: configuration) }
+        let endpoint = try await offPool { try startBlocking(configuration: configuration) }
+        // Until moto's services are imported, a first request on a loaded machine can outlast a client's deadline.
+        for _ in 0..<24 where try await endpoint.control("GET", "warm")["warm"] as? Bool != true {}
+        return endpoint
     }
 
     private static func startBlocking(configuration: String) throws -> FidelityEndpoint {

@@ -23,6 +23,9 @@ class Control:
         answer = None
         if route == ("GET", "/__fidelity/health"):
             answer = {"ok": True}
+        elif route == ("GET", "/__fidelity/warm"):
+            # Whether moto's services are imported yet (waits up to 5 s for it).
+            answer = {"warm": endpoint.warmed.wait(5)}
         elif route == ("GET", "/__fidelity/clock"):
             answer = {"now": endpoint.clock.now()}
         elif route == ("POST", "/__fidelity/clock"):

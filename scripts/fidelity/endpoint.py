@@ -27,6 +27,7 @@ class Endpoint:
         self.faults = Faults()
         self.rates = Rates(self.settings)
         self.moto = DomainDispatcherApplication(create_backend_app)
+        self.warmed = threading.Event()  # set once moto's services are imported (see main.warm)
         self.lock = threading.RLock()
         self.dynamodb = DynamoDB(self)
         self.kms = KMS(self)

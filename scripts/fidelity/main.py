@@ -11,7 +11,7 @@ from .httpserver import Server
 from .settings import Settings
 
 
-def warm():
+def warm(endpoint):
     try:
         from moto.iam.models import get_account_id_from  # noqa: F401
         import moto.kms.models  # noqa: F401
@@ -20,6 +20,8 @@ def warm():
         dynamodb_backends_()
     except Exception:  # the request that needs them reports any failure
         pass
+    finally:
+        endpoint.warmed.set()
 
 
 def main(argv=None):
@@ -33,7 +35,8 @@ def main(argv=None):
     except ValueError as error:
         print(f"fidelity-endpoint: --config: {error}", file=sys.stderr)
         return 2
-    server = Server(("127.0.0.1", arguments.port), Endpoint(settings))
+    endpoint = Endpoint(settings)
+    server = Server(("127.0.0.1", arguments.port), endpoint)
     port = server.server_address[1]
     if arguments.port_file:
         temporary = arguments.port_file + ".tmp"
@@ -43,7 +46,7 @@ def main(argv=None):
     print(port, flush=True)
     # moto's services are imported in the background once the port is known, so the first request of a test on a
     # loaded machine does not wait (and time out) for them.
-    threading.Thread(target=warm, daemon=True).start()
+    threading.Thread(target=warm, args=(endpoint,), daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.serve_forever(poll_interval=0.2)
