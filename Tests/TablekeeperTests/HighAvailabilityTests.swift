@@ -37,7 +37,9 @@ struct HighAvailabilityTests {
         // Every record the leader writes carries the fence number of a lease it held (under load a late renewal can
         // lapse the lease, and the daemon takes its own record back with the next number).
         let held = Set(
-            cluster.leaderEvents(first).filter { ["acquired", "renewed-after-gap"].contains($0.event) }.compactMap(\.fence)
+            cluster.leaderEvents(first).filter { ["acquired", "renewed-after-gap"].contains($0.event) }.compactMap(
+                \.fence
+            )
         )
         let fence = try #require(held.max())
         #expect(cluster.records(first).filter { $0.kind != .leader }.allSatisfy { $0.fence.map(held.contains) == true })
