@@ -36,7 +36,12 @@ public final class FidelityEndpoint: Sendable {
         let configuration = String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)
         let endpoint = try await offPool { try startBlocking(configuration: configuration) }
         // Until moto's services are imported, a first request on a loaded machine can outlast a client's deadline.
-        for _ in 0..<24 where try await endpoint.control("GET", "warm")["warm"] as? Bool != true {}
+        // The question is asked again until it is answered yes (a loaded endpoint may not answer in time at all).
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            if (try? await endpoint.control("GET", "warm"))?["warm"] as? Bool == true { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
         return endpoint
     }
 
