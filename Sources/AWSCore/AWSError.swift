@@ -24,6 +24,8 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
         case accessDenied
         /// The request was invalid.
         case validation
+        /// A state-changing call a leader's fence kept back (its lease could not be vouched for): never sent.
+        case fenced
         /// Anything else.
         case other
     }

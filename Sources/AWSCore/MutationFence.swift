@@ -17,7 +17,7 @@ extension AWSError {
             operation: operation,
             code: notLeaderCode,
             message: "not sent: \(reason)",
-            kind: .other
+            kind: .fenced
         )
     }
 }

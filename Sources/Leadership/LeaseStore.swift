@@ -83,35 +83,32 @@ public struct DynamoDBLeaseStore: LeaseStore {
     }
 
     public func renew(owner: String, version: String, newVersion: String) async throws(LeaseStoreError) {
-        try await run { () async throws(AWSError) in
-            try await client.updateItem(
-                table: table,
-                key: key,
-                update: "SET #v = :new",
-                condition: Condition(
-                    "#o = :owner AND #v = :version AND #r = :held",
-                    names: ["#o": Attribute.owner, "#v": Attribute.version, "#r": Attribute.released],
-                    values: [
-                        ":owner": .string(owner), ":version": .string(version), ":new": .string(newVersion),
-                        ":held": .bool(false),
-                    ]
-                )
-            )
-        }
+        try await updateOwned(owner: owner, version: version, newVersion: newVersion, released: false)
     }
 
     public func release(owner: String, version: String, newVersion: String) async throws(LeaseStoreError) {
+        try await updateOwned(owner: owner, version: version, newVersion: newVersion, released: true)
+    }
+
+    /// A new version (and the released mark) on the record `owner` holds at `version`; a renewal also requires that
+    /// the record was not let go.
+    private func updateOwned(
+        owner: String,
+        version: String,
+        newVersion: String,
+        released: Bool
+    ) async throws(LeaseStoreError) {
         try await run { () async throws(AWSError) in
             try await client.updateItem(
                 table: table,
                 key: key,
                 update: "SET #v = :new, #r = :released",
                 condition: Condition(
-                    "#o = :owner AND #v = :version",
+                    "#o = :owner AND #v = :version" + (released ? "" : " AND #r = :released"),
                     names: ["#o": Attribute.owner, "#v": Attribute.version, "#r": Attribute.released],
                     values: [
                         ":owner": .string(owner), ":version": .string(version), ":new": .string(newVersion),
-                        ":released": .bool(true),
+                        ":released": .bool(released),
                     ]
                 )
             )

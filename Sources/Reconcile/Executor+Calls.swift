@@ -60,19 +60,6 @@ extension Executor {
     ) async -> TableResult {
         var changes = changes
         let actionTaken = !done.isEmpty
-        if error.code == AWSError.notLeaderCode {
-            // The lease could not be vouched for: nothing was sent, and the leader (this daemon once it renews, or
-            // another) makes the change; no backoff, no failure.
-            return TableResult(
-                manifest: plan.manifest,
-                table: plan.table,
-                region: plan.region,
-                outcome: .pending,
-                changes: changes,
-                message: "\(step.summary) \(error.message)",
-                actionTaken: actionTaken
-            )
-        }
         switch error.kind {
         case .rateWindow:
             // When AWS allows it again: from what DescribeTable reported, else from the message.
@@ -99,14 +86,18 @@ extension Executor {
                 message: advice,
                 actionTaken: actionTaken
             )
-        case .concurrencyLimit, .stateConflict:
+        case .concurrencyLimit, .stateConflict, .fenced:
             if case .create = step, error.kind == .stateConflict {
                 return await adopt(plan, desired: desired, control: control, context: context)
             }
+            // A fenced call was never sent: the leader (this daemon once it renews, or another) makes the change;
+            // no backoff, no failure.
             let why =
-                error.code == "ContinuousBackupsUnavailableException"
-                ? "point-in-time recovery is not available yet (normal right after CreateTable)"
-                : "AWS is busy (\(error.code))"
+                error.kind == .fenced
+                ? "\(step.summary) \(error.message)"
+                : error.code == "ContinuousBackupsUnavailableException"
+                    ? "point-in-time recovery is not available yet (normal right after CreateTable)"
+                    : "AWS is busy (\(error.code))"
             return TableResult(
                 manifest: plan.manifest,
                 table: plan.table,

@@ -79,14 +79,8 @@ extension Reconciler {
         _ specs: [TableSpec],
         shouldStop: @escaping @Sendable () -> Bool
     ) async -> [Result<TableDescription?, AWSError>?] {
-        let controls = self.controls
-        return await specs.concurrentMap(limit: settings.maxConcurrency) { spec in
-            shouldStop()
-                ? nil
-                : await attempt { () async throws(AWSError) in
-                    try await controls(spec.region).describeTable(spec.tableName)
-                }
-        }
+        let reads = TableReads(controls: controls, shouldStop: shouldStop)
+        return await specs.concurrentMap(limit: settings.maxConcurrency) { await reads.description($0) }
     }
 
     /// The settled tables (by position) that answered DescribeTable with an ARN.
@@ -128,39 +122,15 @@ extension Reconciler {
         _ specs: [TableSpec],
         shouldStop: @escaping @Sendable () -> Bool
     ) async -> (described: [Result<TableDescription?, AWSError>?], extras: [Int: Result<TableExtras, AWSError>]) {
-        let controls = self.controls
+        let reads = TableReads(controls: controls, shouldStop: shouldStop)
         let limit = settings.maxConcurrency
         let (ttlQueue, ttlFeed) = AsyncStream.makeStream(of: Int.self)
         let (pitrQueue, pitrFeed) = AsyncStream.makeStream(of: Int.self)
-        async let ttls = ttlQueue.concurrentMap(limit: limit) { index in
-            let spec = specs[index]
-            return (
-                index,
-                shouldStop()
-                    ? nil
-                    : await attempt { () async throws(AWSError) in
-                        try await controls(spec.region).describeTimeToLive(spec.tableName)
-                    }
-            )
-        }
-        async let pitrs = pitrQueue.concurrentMap(limit: limit) { index in
-            let spec = specs[index]
-            return (
-                index,
-                shouldStop()
-                    ? nil
-                    : await attempt { () async throws(AWSError) in
-                        try await controls(spec.region).describeContinuousBackups(spec.tableName)
-                    }
-            )
-        }
+        async let ttls = ttlQueue.concurrentMap(limit: limit) { ($0, await reads.timeToLive(specs[$0])) }
+        async let pitrs = pitrQueue.concurrentMap(limit: limit) { ($0, await reads.backups(specs[$0])) }
         let described = await Array(specs.indices).concurrentMap(limit: limit) { index in
-            let spec = specs[index]
-            if shouldStop() { return Result<TableDescription?, AWSError>?.none }
-            let read = await attempt { () async throws(AWSError) in
-                try await controls(spec.region).describeTable(spec.tableName)
-            }
-            if case .success(let description?) = read, Observer.isSettled(description), description.TableArn != nil {
+            let read = await reads.description(specs[index])
+            if case .success(let description?)? = read, Observer.isSettled(description), description.TableArn != nil {
                 ttlFeed.yield(index)
                 pitrFeed.yield(index)
             }
@@ -223,22 +193,10 @@ extension Reconciler {
         shouldStop: @escaping @Sendable () -> Bool
     ) async -> [Int: Result<TableExtras, AWSError>] {
         guard !tables.isEmpty else { return [:] }
-        let controls = self.controls
+        let reads = TableReads(controls: controls, shouldStop: shouldStop)
         let limit = settings.maxConcurrency
-        async let timeToLive = tables.concurrentMap(limit: limit) { table in
-            shouldStop()
-                ? nil
-                : await attempt { () async throws(AWSError) in
-                    try await controls(table.spec.region).describeTimeToLive(table.spec.tableName)
-                }
-        }
-        async let backups = tables.concurrentMap(limit: limit) { table in
-            shouldStop()
-                ? nil
-                : await attempt { () async throws(AWSError) in
-                    try await controls(table.spec.region).describeContinuousBackups(table.spec.tableName)
-                }
-        }
+        async let timeToLive = tables.concurrentMap(limit: limit) { await reads.timeToLive($0.spec) }
+        async let backups = tables.concurrentMap(limit: limit) { await reads.backups($0.spec) }
         let tags = await readTags(tables)
         return combine(tables, ttls: await timeToLive, pitrs: await backups, tags: tags)
     }
@@ -310,6 +268,33 @@ extension Reconciler {
         }
         for (arn, result) in zip(remaining, listed) { tags[arn] = result }
         return tags
+    }
+}
+
+/// A table's reads, each as a value; nil when a shutdown began before it was sent.
+struct TableReads: Sendable {
+    let controls: @Sendable (String) -> any TableControl
+    let shouldStop: @Sendable () -> Bool
+
+    func description(_ spec: TableSpec) async -> Result<TableDescription?, AWSError>? {
+        await read(spec) { control, name async throws(AWSError) in try await control.describeTable(name) }
+    }
+
+    func timeToLive(_ spec: TableSpec) async -> Result<TimeToLiveDescription, AWSError>? {
+        await read(spec) { control, name async throws(AWSError) in try await control.describeTimeToLive(name) }
+    }
+
+    func backups(_ spec: TableSpec) async -> Result<ContinuousBackupsDescription, AWSError>? {
+        await read(spec) { control, name async throws(AWSError) in try await control.describeContinuousBackups(name) }
+    }
+
+    private func read<T>(
+        _ spec: TableSpec,
+        _ call: (any TableControl, String) async throws(AWSError) -> T
+    ) async -> Result<T, AWSError>? {
+        if shouldStop() { return nil }
+        let control = controls(spec.region)
+        return await attempt { () async throws(AWSError) in try await call(control, spec.tableName) }
     }
 }
 

@@ -113,6 +113,32 @@ struct ExecutorTests {
         #expect(result.message.contains("not available yet"))
     }
 
+    @Test("a change the leader's fence keeps back is pending, with no backoff: the next cycle tries it again")
+    func fenced() async {
+        var observed = F.observed
+        observed.pointInTimeRecovery = false
+        let control = RecordingControl()
+        control.fail(
+            "UpdateContinuousBackups",
+            with: AWSError(
+                operation: "UpdateContinuousBackups",
+                code: AWSError.notLeaderCode,
+                message: "not sent: this daemon is not the leader",
+                kind: .fenced
+            )
+        )
+        var memory = Executor.Memory()
+        let plan = F.plan(F.spec, observed)
+        let first = await execute(plan, control: control, memory: &memory)
+        #expect(first.outcome == .pending)
+        #expect(first.message.contains("not sent: this daemon is not the leader"))
+        // No backoff: the same step is sent at once next time.
+        control.succeed("UpdateContinuousBackups")
+        let second = await execute(plan, control: control, memory: &memory)
+        #expect(second.outcome == .updated)
+        #expect(control.calls == ["UpdateContinuousBackups", "UpdateContinuousBackups"])
+    }
+
     @Test("a TTL change AWS refuses within the hour is flagged until the hour is up, not failed")
     func timeToLiveWithinTheHour() async throws {
         var observed = F.observed

@@ -51,6 +51,9 @@ struct HighAvailabilityTests {
         #expect(try await Scenario.waitUntil(.seconds(10)) { await cluster.leads(standby) == true })
         let failover = ContinuousClock.now - killed
         #expect(failover <= Cluster.leaseDuration * 2 + .milliseconds(500), "failover took \(failover)")
+        let metrics = await LoopbackHTTP.request(port: cluster.ports[standby], path: "/metrics").body
+        let changes = metrics.split(separator: "\n").first { $0.hasPrefix("tablekeeper_leader_changes_total ") }
+        #expect(changes.flatMap { Double($0.split(separator: " ").last ?? "") }.map { $0 >= 1 } == true, "\(metrics)")
         let acquired = try #require(cluster.leaderEvents(standby).last { $0.event == "acquired" })
         #expect((acquired.fence ?? 0) > fence)
         #expect(try await Self.appliedOnce(cluster, cluster.tables[0], within: .seconds(20)) == 1)
