@@ -1,6 +1,8 @@
 import Foundation
 import StatusLog
+import Synchronization
 import TestSupport
+import Testing
 
 /// Several daemons sharing one configuration's git remote, endpoint and lease, each on its own host in all but
 /// name: its own status log, cache, HTTP port and access key id (the endpoint's journal tells them apart).
@@ -10,6 +12,8 @@ final class Cluster: Sendable {
     let aws: FidelityEndpoint
     let tables: [String]
     let ports: [Int]
+    /// The daemons started, stopped (resumed first, if stopped) when the cluster goes.
+    private let daemons = Mutex<[Process]>([])
     static let leaseTable = "tablekeeper-leader"
     static let leaseDuration: Duration = .seconds(2)
     static let renewEvery: Duration = .milliseconds(500)
@@ -39,6 +43,10 @@ final class Cluster: Sendable {
     }
 
     deinit {
+        for daemon in daemons.withLock({ $0 }) where daemon.isRunning {
+            kill(daemon.processIdentifier, SIGCONT)
+            kill(daemon.processIdentifier, SIGKILL)
+        }
         aws.stop()
     }
 
@@ -48,6 +56,7 @@ final class Cluster: Sendable {
     static func accessKey(_ node: Int) -> String { "AKIDNODE\(node)" }
 
     /// Starts node `node`'s daemon.
+    @discardableResult
     func start(_ node: Int) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: RepositoryPaths.binary)
@@ -60,7 +69,16 @@ final class Cluster: Sendable {
         _ = FileManager.default.createFile(atPath: daemonLog(node), contents: nil)
         process.standardError = FileHandle(forWritingAtPath: daemonLog(node))
         try process.run()
+        daemons.withLock { $0.append(process) }
         return process
+    }
+
+    /// Starts two daemons and waits until one leads and has every table in sync; returns both and the leader.
+    func startPair() async throws -> (daemons: [Process], leader: Int) {
+        let daemons = try [start(0), start(1)]
+        let leader = try #require(try await oneLeader(among: [0, 1], within: .seconds(30)))
+        #expect(try await settled(leader, within: .seconds(30)))
+        return (daemons, leader)
     }
 
     func records(_ node: Int) -> [StatusRecord] {

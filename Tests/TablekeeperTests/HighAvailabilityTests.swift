@@ -19,11 +19,8 @@ struct HighAvailabilityTests {
     @Test("two daemons: one leads, the standby names it; SIGKILL of the leader: the standby leads within 2 leases")
     func killover() async throws {
         let cluster = try await Cluster(nodes: 2)
-        let daemons = try [cluster.start(0), cluster.start(1)]
-        defer { for daemon in daemons where daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        let first = try #require(try await cluster.oneLeader(among: [0, 1], within: .seconds(30)))
+        let (daemons, first) = try await cluster.startPair()
         let standby = 1 - first
-        #expect(try await cluster.settled(first, within: .seconds(30)))
         // The standby fetches git but neither observes nor changes tables; it says who leads.
         let ready = await LoopbackHTTP.request(port: cluster.ports[standby], path: "/readyz")
         #expect(ready.status == 200)
@@ -70,16 +67,8 @@ struct HighAvailabilityTests {
     @Test("SIGSTOP of the leader for 3 leases: the standby takes over; after SIGCONT the old leader changes nothing")
     func paused() async throws {
         let cluster = try await Cluster(nodes: 2)
-        let daemons = try [cluster.start(0), cluster.start(1)]
-        defer {
-            for daemon in daemons where daemon.isRunning {
-                kill(daemon.processIdentifier, SIGCONT)
-                kill(daemon.processIdentifier, SIGKILL)
-            }
-        }
-        let first = try #require(try await cluster.oneLeader(among: [0, 1], within: .seconds(30)))
+        let (daemons, first) = try await cluster.startPair()
         let standby = 1 - first
-        #expect(try await cluster.settled(first, within: .seconds(30)))
         kill(daemons[first].processIdentifier, SIGSTOP)
         try await cluster.protect(cluster.tables[1])
         try await Task.sleep(for: Cluster.leaseDuration * 3)
@@ -105,11 +94,8 @@ struct HighAvailabilityTests {
     @Test("SIGTERM lets the lease go: the standby takes over within one renewal")
     func handover() async throws {
         let cluster = try await Cluster(nodes: 2)
-        let daemons = try [cluster.start(0), cluster.start(1)]
-        defer { for daemon in daemons where daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        let first = try #require(try await cluster.oneLeader(among: [0, 1], within: .seconds(30)))
+        let (daemons, first) = try await cluster.startPair()
         let standby = 1 - first
-        #expect(try await cluster.settled(first, within: .seconds(30)))
         // A look of the standby is at most one renewal away; the stop itself takes a moment.
         try await Task.sleep(for: .seconds(1))
         try await cluster.protect(cluster.tables[0])
@@ -127,8 +113,7 @@ struct HighAvailabilityTests {
     @Test("the lease table throttled: the leader steps down once its lease runs out, says so once, leads again after")
     func throttled() async throws {
         let cluster = try await Cluster(nodes: 1)
-        let daemon = try cluster.start(0)
-        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        try cluster.start(0)
         #expect(try await cluster.oneLeader(among: [0], within: .seconds(30)) == 0)
         #expect(try await cluster.settled(0, within: .seconds(30)))
         let tiny = 0.001
@@ -156,8 +141,7 @@ struct HighAvailabilityTests {
     @Test("three daemons started at once: one leader, one lease table")
     func threeAtOnce() async throws {
         let cluster = try await Cluster(nodes: 3)
-        let daemons = try [cluster.start(0), cluster.start(1), cluster.start(2)]
-        defer { for daemon in daemons where daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        for node in 0..<3 { try cluster.start(node) }
         let leader = try #require(try await cluster.oneLeader(among: [0, 1, 2], within: .seconds(30)))
         try await Task.sleep(for: .seconds(3))
         #expect(await cluster.leaders(among: [0, 1, 2]) == [leader])
