@@ -59,12 +59,38 @@ public enum ProcessRunner {
         }.start()
         let outputData = drain(stdout.fileHandleForReading, of: process)
         group.wait()
-        process.waitUntilExit()
         return ProcessResult(
-            status: process.terminationStatus,
+            status: waitForExit(process),
             stdout: String(decoding: outputData, as: UTF8.self),
             stderr: String(decoding: errorData, as: UTF8.self)
         )
+    }
+
+    /// The child's exit status. Foundation's `waitUntilExit` can miss a child's end (seen in CI: the child a zombie,
+    /// the wait forever); a child that has been a zombie for two seconds is taken as ended, with the status the
+    /// kernel keeps for it (`/proc/PID/stat`), and left for Foundation to reap.
+    static func waitForExit(_ process: Process) -> Int32 {
+        var zombieSince: ContinuousClock.Instant?
+        while process.isRunning {
+            if let status = zombieStatus(process.processIdentifier) {
+                if let since = zombieSince, ContinuousClock.now - since > .seconds(2) { return status }
+                zombieSince = zombieSince ?? .now
+            }
+            usleep(10_000)
+        }
+        return process.terminationStatus
+    }
+
+    /// A zombie's exit code (or the signal that ended it), from field 52 of `/proc/PID/stat`; nil if it is not one.
+    static func zombieStatus(_ pid: Int32) -> Int32? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = text.lastIndex(of: ")")
+        else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.first == "Z", fields.count > 49,
+            let raw = Int32(fields[49].trimmingCharacters(in: .whitespacesAndNewlines))
+        else { return nil }
+        return raw & 0x7f != 0 ? raw & 0x7f : (raw >> 8) & 0xff
     }
 
     /// Reads a child's pipe to its end, or, once the child has exited, to what it left: a long-lived process
