@@ -35,6 +35,14 @@ public struct AWSService: Sendable, Equatable {
         contentType: "application/x-amz-json-1.1"
     )
 
+    /// Application Auto Scaling (AWS JSON 1.1): scalable targets and target-tracking policies of provisioned
+    /// capacity.
+    public static let autoScaling = AWSService(
+        signingName: "application-autoscaling",
+        targetPrefix: "AnyScaleFrontendService",
+        contentType: "application/x-amz-json-1.1"
+    )
+
     /// The public regional endpoint, e.g. `https://dynamodb.us-east-1.amazonaws.com`.
     public func defaultEndpoint(region: String) -> String {
         let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"

@@ -53,11 +53,41 @@ public struct ProvisionedThroughputDescription: Codable, Sendable, Equatable {
 }
 
 /// `GlobalSecondaryIndex` (CreateTable and the `Create` action of UpdateTable).
+/// `OnDemandThroughput`: the most request units per second of an on-demand table or index (`-1`: no limit).
+public struct OnDemandThroughputShape: Codable, Sendable, Equatable {
+    /// Read request units.
+    public var MaxReadRequestUnits: Int64?
+    /// Write request units.
+    public var MaxWriteRequestUnits: Int64?
+    /// Creates a limit.
+    public init(MaxReadRequestUnits: Int64? = nil, MaxWriteRequestUnits: Int64? = nil) {
+        self.MaxReadRequestUnits = MaxReadRequestUnits
+        self.MaxWriteRequestUnits = MaxWriteRequestUnits
+    }
+}
+
+/// `WarmThroughput`: in requests the floor asked for; in descriptions also its `Status`.
+public struct WarmThroughputShape: Codable, Sendable, Equatable {
+    /// Read units per second.
+    public var ReadUnitsPerSecond: Int64?
+    /// Write units per second.
+    public var WriteUnitsPerSecond: Int64?
+    /// In descriptions: `UPDATING` while DynamoDB prepares it, then `ACTIVE`.
+    public var Status: String?
+    /// Creates a request.
+    public init(ReadUnitsPerSecond: Int64? = nil, WriteUnitsPerSecond: Int64? = nil) {
+        self.ReadUnitsPerSecond = ReadUnitsPerSecond
+        self.WriteUnitsPerSecond = WriteUnitsPerSecond
+    }
+}
+
 public struct GlobalSecondaryIndexShape: Codable, Sendable, Equatable {
     public var IndexName: String
     public var KeySchema: [KeySchemaElement]
     public var Projection: ProjectionShape
     public var ProvisionedThroughput: ProvisionedThroughputShape?
+    public var OnDemandThroughput: OnDemandThroughputShape?
+    public var WarmThroughput: WarmThroughputShape?
     public init(
         IndexName: String,
         KeySchema: [KeySchemaElement],
@@ -129,6 +159,8 @@ public struct TableDescription: Codable, Sendable, Equatable {
         public var IndexStatus: String?
         public var Backfilling: Bool?
         public var ProvisionedThroughput: ProvisionedThroughputDescription?
+        public var OnDemandThroughput: OnDemandThroughputShape?
+        public var WarmThroughput: WarmThroughputShape?
     }
     public struct LocalSecondaryIndexDescription: Codable, Sendable, Equatable {
         public var IndexName: String?
@@ -165,6 +197,8 @@ public struct TableDescription: Codable, Sendable, Equatable {
     public var SSEDescription: SSEDescriptionShape?
     public var TableClassSummary: TableClassSummary?
     public var DeletionProtectionEnabled: Bool?
+    public var OnDemandThroughput: OnDemandThroughputShape?
+    public var WarmThroughput: WarmThroughputShape?
     public init() {}
 }
 
@@ -182,6 +216,8 @@ public struct CreateTableInput: Codable, Sendable, Equatable {
     public var Tags: [TagShape]?
     public var TableClass: String?
     public var DeletionProtectionEnabled: Bool?
+    public var OnDemandThroughput: OnDemandThroughputShape?
+    public var WarmThroughput: WarmThroughputShape?
     public init(
         TableName: String,
         AttributeDefinitions: [AttributeDefinition],
@@ -199,10 +235,19 @@ public struct CreateTableInput: Codable, Sendable, Equatable {
 public struct GlobalSecondaryIndexUpdate: Codable, Sendable, Equatable {
     public struct UpdateAction: Codable, Sendable, Equatable {
         public var IndexName: String
-        public var ProvisionedThroughput: ProvisionedThroughputShape
-        public init(IndexName: String, ProvisionedThroughput: ProvisionedThroughputShape) {
+        public var ProvisionedThroughput: ProvisionedThroughputShape?
+        public var OnDemandThroughput: OnDemandThroughputShape?
+        public var WarmThroughput: WarmThroughputShape?
+        public init(
+            IndexName: String,
+            ProvisionedThroughput: ProvisionedThroughputShape? = nil,
+            OnDemandThroughput: OnDemandThroughputShape? = nil,
+            WarmThroughput: WarmThroughputShape? = nil
+        ) {
             self.IndexName = IndexName
             self.ProvisionedThroughput = ProvisionedThroughput
+            self.OnDemandThroughput = OnDemandThroughput
+            self.WarmThroughput = WarmThroughput
         }
     }
     public struct DeleteAction: Codable, Sendable, Equatable {
@@ -230,6 +275,8 @@ public struct UpdateTableInput: Codable, Sendable, Equatable {
     public var SSESpecification: SSESpecificationShape?
     public var TableClass: String?
     public var DeletionProtectionEnabled: Bool?
+    public var OnDemandThroughput: OnDemandThroughputShape?
+    public var WarmThroughput: WarmThroughputShape?
     public init(TableName: String) { self.TableName = TableName }
 }
 

@@ -33,9 +33,69 @@ public protocol TableControl: Sendable {
     func tagsOfTables(_ arns: [String]) async throws(AWSError) -> [String: [TagShape]]
     /// Every table tagged `key`, with its tags, by ARN (GetResources with a tag filter, all pages).
     func tables(taggedWith key: String) async throws(AWSError) -> [String: [TagShape]]
+    /// Application Auto Scaling: every DynamoDB scalable target of the region.
+    func scalableTargets() async throws(AWSError) -> [ScalableTargetShape]
+    /// Application Auto Scaling: every DynamoDB scaling policy of the region.
+    func scalingPolicies() async throws(AWSError) -> [ScalingPolicyShape]
+    /// RegisterScalableTarget.
+    func registerScalableTarget(resourceId: String, dimension: String, min: Int64, max: Int64) async throws(AWSError)
+    /// DeregisterScalableTarget.
+    func deregisterScalableTarget(resourceId: String, dimension: String) async throws(AWSError)
+    /// PutScalingPolicy (target tracking).
+    func putScalingPolicy(
+        name: String,
+        resourceId: String,
+        dimension: String,
+        metric: String,
+        targetValue: Double
+    )
+        async throws(AWSError)
 }
 
 extension TableControl {
+    /// No auto scaling, for controls without Application Auto Scaling.
+    public func scalableTargets() async throws(AWSError) -> [ScalableTargetShape] { [] }
+
+    /// No auto scaling, for controls without Application Auto Scaling.
+    public func scalingPolicies() async throws(AWSError) -> [ScalingPolicyShape] { [] }
+
+    /// Refused, for controls without Application Auto Scaling.
+    public func registerScalableTarget(
+        resourceId: String,
+        dimension: String,
+        min: Int64,
+        max: Int64
+    )
+        async throws(AWSError)
+    {
+        throw Self.noAutoScaling("RegisterScalableTarget")
+    }
+
+    /// Refused, for controls without Application Auto Scaling.
+    public func deregisterScalableTarget(resourceId: String, dimension: String) async throws(AWSError) {
+        throw Self.noAutoScaling("DeregisterScalableTarget")
+    }
+
+    /// Refused, for controls without Application Auto Scaling.
+    public func putScalingPolicy(
+        name: String,
+        resourceId: String,
+        dimension: String,
+        metric: String,
+        targetValue: Double
+    ) async throws(AWSError) {
+        throw Self.noAutoScaling("PutScalingPolicy")
+    }
+
+    static func noAutoScaling(_ operation: String) -> AWSError {
+        AWSError(
+            operation: operation,
+            code: "Unsupported",
+            message: "this control has no Application Auto Scaling client",
+            kind: .other
+        )
+    }
+
     /// One ListTagsOfResource per table, for controls without the Tagging API.
     public func tagsOfTables(_ arns: [String]) async throws(AWSError) -> [String: [TagShape]] {
         var tags: [String: [TagShape]] = [:]
@@ -63,12 +123,54 @@ public struct AWSTableControl: TableControl {
     public let kms: KMSClient
     /// The Tagging API client.
     public let tagging: TaggingClient
+    /// The Application Auto Scaling client.
+    public let autoScaling: AutoScalingClient
 
     /// Creates a control over the clients of one region.
-    public init(dynamoDB: DynamoDBClient, kms: KMSClient, tagging: TaggingClient) {
+    public init(dynamoDB: DynamoDBClient, kms: KMSClient, tagging: TaggingClient, autoScaling: AutoScalingClient) {
         self.dynamoDB = dynamoDB
         self.kms = kms
         self.tagging = tagging
+        self.autoScaling = autoScaling
+    }
+
+    public func scalableTargets() async throws(AWSError) -> [ScalableTargetShape] {
+        try await autoScaling.scalableTargets()
+    }
+
+    public func scalingPolicies() async throws(AWSError) -> [ScalingPolicyShape] {
+        try await autoScaling.scalingPolicies()
+    }
+
+    public func registerScalableTarget(
+        resourceId: String,
+        dimension: String,
+        min: Int64,
+        max: Int64
+    )
+        async throws(AWSError)
+    {
+        try await autoScaling.registerScalableTarget(resourceId: resourceId, dimension: dimension, min: min, max: max)
+    }
+
+    public func deregisterScalableTarget(resourceId: String, dimension: String) async throws(AWSError) {
+        try await autoScaling.deregisterScalableTarget(resourceId: resourceId, dimension: dimension)
+    }
+
+    public func putScalingPolicy(
+        name: String,
+        resourceId: String,
+        dimension: String,
+        metric: String,
+        targetValue: Double
+    ) async throws(AWSError) {
+        try await autoScaling.putScalingPolicy(
+            name: name,
+            resourceId: resourceId,
+            dimension: dimension,
+            metric: metric,
+            targetValue: targetValue
+        )
     }
 
     public func tagsOfTables(_ arns: [String]) async throws(AWSError) -> [String: [TagShape]] {

@@ -65,6 +65,7 @@ extension ManifestDecoder {
             reader.checkKeys(
                 allowed: [
                     "indexName", "partitionKey", "sortKey", "projection", "nonKeyAttributes", "provisionedThroughput",
+                    "autoScaling", "onDemandThroughput", "warmThroughput",
                 ],
                 diagnostics: &diagnostics
             )
@@ -84,6 +85,12 @@ extension ManifestDecoder {
                 owner: "every global secondary index",
                 diagnostics: &diagnostics
             )
+            let capacity = decodeCapacity(
+                reader,
+                billingMode: billingMode,
+                owner: "the table",
+                diagnostics: &diagnostics
+            )
             if let name, let partitionKey, let projection {
                 result.append(
                     GlobalSecondaryIndex(
@@ -91,7 +98,8 @@ extension ManifestDecoder {
                         partitionKey: partitionKey,
                         sortKey: sortKey,
                         projection: projection,
-                        throughput: throughput
+                        throughput: throughput,
+                        capacity: capacity
                     )
                 )
             }

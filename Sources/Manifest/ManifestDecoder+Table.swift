@@ -66,6 +66,7 @@ extension ManifestDecoder {
         let tableClass = root.enumeration("tableClass", TableClass.self, diagnostics: &diagnostics) ?? .standard
         let tags = decodeTags(root, diagnostics: &diagnostics)
         let encryption = decodeEncryption(root, region: region, defaults: defaults, diagnostics: &diagnostics)
+        let capacity = decodeCapacity(root, billingMode: billingMode, owner: "the table", diagnostics: &diagnostics)
 
         guard let tableName, let partitionKey, let encryption else { return nil }
         return TableSpec(
@@ -83,7 +84,8 @@ extension ManifestDecoder {
             deletionProtection: deletionProtection,
             tableClass: tableClass,
             tags: tags,
-            encryption: encryption
+            encryption: encryption,
+            capacity: capacity
         )
     }
 

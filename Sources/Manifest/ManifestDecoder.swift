@@ -3,7 +3,7 @@ public enum ManifestDecoder {
     static let topLevelKeys = [
         "$schema", "tableName", "region", "partitionKey", "sortKey", "billingMode", "provisionedThroughput",
         "globalSecondaryIndexes", "localSecondaryIndexes", "ttlAttribute", "stream", "pointInTimeRecovery",
-        "deletionProtection", "tableClass", "tags", "encryption",
+        "deletionProtection", "tableClass", "tags", "encryption", "autoScaling", "onDemandThroughput", "warmThroughput",
     ]
 
     /// Decodes and validates one manifest.

@@ -36,6 +36,8 @@ public enum ManifestRules {
     public static let maximumProjectedAttributes = 100
     /// Largest provisioned capacity accepted in a manifest.
     public static let maximumCapacity: Int64 = 1_000_000
+    /// Largest warm throughput accepted in a manifest (units per second; a bound against typos, not AWS's).
+    public static let maximumWarmThroughput: Int64 = 100_000_000
     /// Tag keys with this prefix are Tablekeeper's own.
     public static let reservedTagPrefix = "tablekeeper:"
     /// Tag keys with this prefix belong to AWS.

@@ -66,6 +66,52 @@ public enum ManifestSchema {
         )
     }
 
+    static func units(_ description: String, minimum: Int = 1) -> JSONValue {
+        object([("type", "integer"), ("minimum", .number(String(minimum))), ("description", .string(description))])
+    }
+
+    static var capacityProperties: [(String, JSONValue)] {
+        let range = strictObject(
+            "The capacity range Application Auto Scaling keeps, and the utilization it aims for.",
+            required: ["min", "max", "targetUtilization"],
+            properties: [
+                ("min", units("Least capacity units; at most max.")),
+                ("max", units("Most capacity units.")),
+                (
+                    "targetUtilization",
+                    object([
+                        ("type", "integer"), ("minimum", 20), ("maximum", 90),
+                        ("description", "Consumed to provisioned capacity aimed for, in percent (20 to 90)."),
+                    ])
+                ),
+            ]
+        )
+        let scaling = strictObject(
+            "Auto scaling through Application Auto Scaling; only with PROVISIONED. While declared, the current "
+                + "capacity belongs to auto scaling and provisionedThroughput only sets it at creation.",
+            required: [],
+            properties: [("read", range), ("write", range)]
+        )
+        let onDemand = strictObject(
+            "Most request units per second of an on-demand table or index (-1: no limit); only with PAY_PER_REQUEST.",
+            required: [],
+            properties: [
+                ("maxReadRequestUnits", units("Read request units per second, or -1 for no limit.", minimum: -1)),
+                ("maxWriteRequestUnits", units("Write request units per second, or -1 for no limit.", minimum: -1)),
+            ]
+        )
+        let warm = strictObject(
+            "Warm throughput, a floor: DynamoDB raises it by itself and cannot lower it; a higher observed value is "
+                + "in sync.",
+            required: [],
+            properties: [
+                ("readUnitsPerSecond", units("Read units per second the table serves at once.")),
+                ("writeUnitsPerSecond", units("Write units per second the table serves at once.")),
+            ]
+        )
+        return [("autoScaling", scaling), ("onDemandThroughput", onDemand), ("warmThroughput", warm)]
+    }
+
     static var projectionProperties: [(String, JSONValue)] {
         [
             (
@@ -129,78 +175,82 @@ public enum ManifestSchema {
             required: ["indexName", "partitionKey"],
             properties: [
                 ("indexName", indexName), ("partitionKey", keyAttribute), ("sortKey", keyAttribute),
-            ] + projectionProperties + [("provisionedThroughput", throughput)]
+            ] + projectionProperties + [("provisionedThroughput", throughput)] + capacityProperties
         )
         let lsi = strictObject(
             "A local secondary index (needs a table sort key; created with the table only).",
             required: ["indexName", "sortKey"],
             properties: [("indexName", indexName), ("sortKey", keyAttribute)] + projectionProperties
         )
-        let properties: [(String, JSONValue)] = [
-            ("$schema", object([("type", "string"), ("description", "Path of this schema, for editors.")])),
-            (
-                "tableName",
-                object([("type", "string"), ("pattern", .string(namePattern)), ("description", "The table name.")])
-            ),
-            (
-                "region",
-                object([
-                    ("type", "string"), ("pattern", "^[a-z]{2}(-[a-z]+)+-[0-9]+$"),
-                    ("description", "AWS region; default: the config's aws.region."),
-                ])
-            ),
-            ("partitionKey", keyAttribute),
-            ("sortKey", keyAttribute),
-            (
-                "billingMode",
-                enumeration(["PAY_PER_REQUEST", "PROVISIONED"], "Billing mode; default PAY_PER_REQUEST.")
-            ),
-            ("provisionedThroughput", throughput),
-            (
-                "globalSecondaryIndexes",
-                object([("type", "array"), ("maxItems", 20), ("items", gsi), ("description", "At most 20.")])
-            ),
-            (
-                "localSecondaryIndexes",
-                object([("type", "array"), ("maxItems", 5), ("items", lsi), ("description", "At most 5.")])
-            ),
-            (
-                "ttlAttribute",
-                object([
-                    ("type", "string"), ("minLength", 1), ("maxLength", 255),
-                    ("description", "Attribute holding the expiry time (epoch seconds); default no TTL."),
-                ])
-            ),
-            (
-                "stream",
-                enumeration(
-                    ["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY", "DISABLED"],
-                    "Stream view type; default no stream."
-                )
-            ),
-            (
-                "pointInTimeRecovery",
-                object([("type", "boolean"), ("description", "Point-in-time recovery; default false.")])
-            ),
-            (
-                "deletionProtection",
-                object([("type", "boolean"), ("description", "Deletion protection; default false.")])
-            ),
-            ("tableClass", enumeration(["STANDARD", "STANDARD_INFREQUENT_ACCESS"], "Table class; default STANDARD.")),
-            (
-                "tags",
-                object([
-                    ("type", "object"), ("maxProperties", 48),
-                    (
-                        "propertyNames",
-                        object([("maxLength", 128), ("not", object([("pattern", "^(aws|tablekeeper):")]))])
-                    ),
-                    ("additionalProperties", object([("type", "string"), ("maxLength", 256)])),
-                    ("description", "User tags; aws: and tablekeeper: prefixes are reserved."),
-                ])
-            ),
-            ("encryption", encryption),
-        ]
+        let properties: [(String, JSONValue)] =
+            [
+                ("$schema", object([("type", "string"), ("description", "Path of this schema, for editors.")])),
+                (
+                    "tableName",
+                    object([("type", "string"), ("pattern", .string(namePattern)), ("description", "The table name.")])
+                ),
+                (
+                    "region",
+                    object([
+                        ("type", "string"), ("pattern", "^[a-z]{2}(-[a-z]+)+-[0-9]+$"),
+                        ("description", "AWS region; default: the config's aws.region."),
+                    ])
+                ),
+                ("partitionKey", keyAttribute),
+                ("sortKey", keyAttribute),
+                (
+                    "billingMode",
+                    enumeration(["PAY_PER_REQUEST", "PROVISIONED"], "Billing mode; default PAY_PER_REQUEST.")
+                ),
+                ("provisionedThroughput", throughput),
+                (
+                    "globalSecondaryIndexes",
+                    object([("type", "array"), ("maxItems", 20), ("items", gsi), ("description", "At most 20.")])
+                ),
+                (
+                    "localSecondaryIndexes",
+                    object([("type", "array"), ("maxItems", 5), ("items", lsi), ("description", "At most 5.")])
+                ),
+                (
+                    "ttlAttribute",
+                    object([
+                        ("type", "string"), ("minLength", 1), ("maxLength", 255),
+                        ("description", "Attribute holding the expiry time (epoch seconds); default no TTL."),
+                    ])
+                ),
+                (
+                    "stream",
+                    enumeration(
+                        ["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY", "DISABLED"],
+                        "Stream view type; default no stream."
+                    )
+                ),
+                (
+                    "pointInTimeRecovery",
+                    object([("type", "boolean"), ("description", "Point-in-time recovery; default false.")])
+                ),
+                (
+                    "deletionProtection",
+                    object([("type", "boolean"), ("description", "Deletion protection; default false.")])
+                ),
+                (
+                    "tableClass",
+                    enumeration(["STANDARD", "STANDARD_INFREQUENT_ACCESS"], "Table class; default STANDARD.")
+                ),
+                (
+                    "tags",
+                    object([
+                        ("type", "object"), ("maxProperties", 48),
+                        (
+                            "propertyNames",
+                            object([("maxLength", 128), ("not", object([("pattern", "^(aws|tablekeeper):")]))])
+                        ),
+                        ("additionalProperties", object([("type", "string"), ("maxLength", 256)])),
+                        ("description", "User tags; aws: and tablekeeper: prefixes are reserved."),
+                    ])
+                ),
+                ("encryption", encryption),
+            ] + capacityProperties
         return object([
             ("$schema", "https://json-schema.org/draft/2020-12/schema"),
             ("$id", "https://tablekeeper.invalid/schemas/table.schema.json"),

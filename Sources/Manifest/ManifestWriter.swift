@@ -12,6 +12,7 @@ public enum ManifestWriter {
         if let sortKey = spec.sortKey { members.append(JSONMember("sortKey", key(sortKey))) }
         members.append(JSONMember("billingMode", .string(spec.billingMode.rawValue)))
         if let throughput = spec.throughput { members.append(JSONMember("provisionedThroughput", units(throughput))) }
+        capacity(spec.capacity, into: &members)
         if !spec.globalSecondaryIndexes.isEmpty {
             members.append(JSONMember("globalSecondaryIndexes", .array(spec.globalSecondaryIndexes.map(globalIndex))))
         }
@@ -62,7 +63,42 @@ public enum ManifestWriter {
         if let sortKey = index.sortKey { members.append(JSONMember("sortKey", key(sortKey))) }
         projection(index.projection, into: &members)
         if let throughput = index.throughput { members.append(JSONMember("provisionedThroughput", units(throughput))) }
+        capacity(index.capacity, into: &members)
         return .object(members)
+    }
+
+    static func capacity(_ capacity: CapacitySpec, into members: inout [JSONMember]) {
+        func number(_ value: Int64) -> JSONValue { .number(String(value)) }
+        if let scaling = capacity.autoScaling {
+            var directions: [JSONMember] = []
+            for dimension in CapacityDimension.allCases {
+                guard let range = scaling[dimension] else { continue }
+                directions.append(
+                    JSONMember(
+                        dimension.rawValue,
+                        .object([
+                            JSONMember("min", number(range.min)), JSONMember("max", number(range.max)),
+                            JSONMember("targetUtilization", number(range.targetUtilization)),
+                        ])
+                    )
+                )
+            }
+            members.append(JSONMember("autoScaling", .object(directions)))
+        }
+        if let limits = capacity.onDemand {
+            var fields: [JSONMember] = []
+            if let read = limits.maxReadRequestUnits { fields.append(JSONMember("maxReadRequestUnits", number(read))) }
+            if let write = limits.maxWriteRequestUnits {
+                fields.append(JSONMember("maxWriteRequestUnits", number(write)))
+            }
+            members.append(JSONMember("onDemandThroughput", .object(fields)))
+        }
+        if let warm = capacity.warm {
+            var fields: [JSONMember] = []
+            if let read = warm.readUnitsPerSecond { fields.append(JSONMember("readUnitsPerSecond", number(read))) }
+            if let write = warm.writeUnitsPerSecond { fields.append(JSONMember("writeUnitsPerSecond", number(write))) }
+            members.append(JSONMember("warmThroughput", .object(fields)))
+        }
     }
 
     static func localIndex(_ index: LocalSecondaryIndex) -> JSONValue {

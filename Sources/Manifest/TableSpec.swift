@@ -74,6 +74,8 @@ public struct GlobalSecondaryIndex: Sendable, Equatable {
     public var projection: Projection
     /// Throughput, present exactly when the table is `PROVISIONED`.
     public var throughput: Throughput?
+    /// Auto scaling, on-demand maximums and warm throughput.
+    public var capacity: CapacitySpec
 
     /// Creates an index.
     public init(
@@ -81,13 +83,15 @@ public struct GlobalSecondaryIndex: Sendable, Equatable {
         partitionKey: KeyAttribute,
         sortKey: KeyAttribute? = nil,
         projection: Projection = .all,
-        throughput: Throughput? = nil
+        throughput: Throughput? = nil,
+        capacity: CapacitySpec = CapacitySpec()
     ) {
         self.name = name
         self.partitionKey = partitionKey
         self.sortKey = sortKey
         self.projection = projection
         self.throughput = throughput
+        self.capacity = capacity
     }
 }
 
@@ -154,6 +158,8 @@ public struct TableSpec: Sendable, Equatable {
     public var tags: [String: String]
     /// Server-side encryption.
     public var encryption: EncryptionSpec
+    /// Auto scaling, on-demand maximums and warm throughput of the table itself.
+    public var capacity: CapacitySpec
 
     /// Creates a spec with the manifest defaults for everything not given.
     public init(
@@ -171,7 +177,8 @@ public struct TableSpec: Sendable, Equatable {
         deletionProtection: Bool = false,
         tableClass: TableClass = .standard,
         tags: [String: String] = [:],
-        encryption: EncryptionSpec = .kms
+        encryption: EncryptionSpec = .kms,
+        capacity: CapacitySpec = CapacitySpec()
     ) {
         self.tableName = tableName
         self.region = region
@@ -188,6 +195,7 @@ public struct TableSpec: Sendable, Equatable {
         self.tableClass = tableClass
         self.tags = tags
         self.encryption = encryption
+        self.capacity = capacity
     }
 
     /// Every attribute used by the table's and its indexes' keys, once each, sorted by name.

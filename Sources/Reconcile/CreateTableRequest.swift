@@ -20,13 +20,53 @@ enum CreateTableRequest {
         value.map { ProvisionedThroughputShape(ReadCapacityUnits: $0.read, WriteCapacityUnits: $0.write) }
     }
 
-    static func globalIndex(_ index: GlobalSecondaryIndex) -> GlobalSecondaryIndexShape {
-        GlobalSecondaryIndexShape(
+    static func globalIndex(_ index: GlobalSecondaryIndex, billingMode: BillingMode) -> GlobalSecondaryIndexShape {
+        var shape = GlobalSecondaryIndexShape(
             IndexName: index.name,
             KeySchema: keySchema(index.partitionKey, index.sortKey),
             Projection: projection(index.projection),
             ProvisionedThroughput: throughput(index.throughput)
         )
+        shape.OnDemandThroughput = onDemand(index.capacity.onDemand)
+        shape.WarmThroughput = warmAtCreation(
+            index.capacity.warm,
+            billingMode: billingMode,
+            throughput: index.throughput
+        )
+        return shape
+    }
+
+    static func onDemand(_ limits: OnDemandLimits?) -> OnDemandThroughputShape? {
+        limits.map {
+            OnDemandThroughputShape(
+                MaxReadRequestUnits: $0.maxReadRequestUnits,
+                MaxWriteRequestUnits: $0.maxWriteRequestUnits
+            )
+        }
+    }
+
+    /// Where a new table or index starts without asking (warm-throughput.html): on demand 12,000 reads and 4,000
+    /// writes a second, provisioned its capacity.
+    static func startingWarmThroughput(billingMode: BillingMode, throughput: Throughput?) -> (read: Int64, write: Int64)
+    {
+        billingMode == .payPerRequest ? (12_000, 4_000) : (throughput?.read ?? 1, throughput?.write ?? 1)
+    }
+
+    /// The warm throughput CreateTable asks for: only the members above where the table starts anyway (a value
+    /// below is already met).
+    static func warmAtCreation(
+        _ warm: WarmThroughputSpec?,
+        billingMode: BillingMode,
+        throughput: Throughput?
+    )
+        -> WarmThroughputShape?
+    {
+        guard let warm else { return nil }
+        let start = startingWarmThroughput(billingMode: billingMode, throughput: throughput)
+        let read = warm.readUnitsPerSecond.flatMap { $0 > start.read ? $0 : nil }
+        let write = warm.writeUnitsPerSecond.flatMap { $0 > start.write ? $0 : nil }
+        guard read != nil || write != nil else { return nil }
+        return WarmThroughputShape(ReadUnitsPerSecond: read, WriteUnitsPerSecond: write)
     }
 
     static func definitions(_ attributes: [KeyAttribute]) -> [AttributeDefinition] {
@@ -49,8 +89,16 @@ enum CreateTableRequest {
             BillingMode: spec.billingMode.rawValue
         )
         input.ProvisionedThroughput = throughput(spec.throughput)
+        input.OnDemandThroughput = onDemand(spec.capacity.onDemand)
+        input.WarmThroughput = warmAtCreation(
+            spec.capacity.warm,
+            billingMode: spec.billingMode,
+            throughput: spec.throughput
+        )
         if !spec.globalSecondaryIndexes.isEmpty {
-            input.GlobalSecondaryIndexes = spec.globalSecondaryIndexes.map(globalIndex)
+            input.GlobalSecondaryIndexes = spec.globalSecondaryIndexes.map {
+                globalIndex($0, billingMode: spec.billingMode)
+            }
         }
         if !spec.localSecondaryIndexes.isEmpty {
             input.LocalSecondaryIndexes = spec.localSecondaryIndexes.map { index in

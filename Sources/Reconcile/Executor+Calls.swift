@@ -20,8 +20,35 @@ extension Executor {
             try await control.tagResource(plan.tableArn ?? plan.table, tags: tags)
         case .untag(let keys):
             try await control.untagResource(plan.tableArn ?? plan.table, keys: keys)
+        case .autoScaling(let call, _):
+            try await perform(call, table: plan.table, control: control)
         }
         return nil
+    }
+
+    func perform(_ call: ScalingCall, table: String, control: any TableControl) async throws(AWSError) {
+        switch call {
+        case .register(let unit, let min, let max):
+            try await control.registerScalableTarget(
+                resourceId: unit.resourceId(table: table),
+                dimension: unit.scalableDimension,
+                min: min,
+                max: max
+            )
+        case .putPolicy(let unit, let target):
+            try await control.putScalingPolicy(
+                name: unit.policyName,
+                resourceId: unit.resourceId(table: table),
+                dimension: unit.scalableDimension,
+                metric: unit.metric,
+                targetValue: Double(target)
+            )
+        case .deregister(let unit):
+            try await control.deregisterScalableTarget(
+                resourceId: unit.resourceId(table: table),
+                dimension: unit.scalableDimension
+            )
+        }
     }
 
     /// After an encryption switch, from UpdateTable's own answer: nil when it shows the switch under way (or

@@ -259,6 +259,7 @@ public struct Executor: Sendable {
         case .timeToLive: "ttlAttribute"
         case .pointInTimeRecovery: "pointInTimeRecovery"
         case .tag, .untag: "tags"
+        case .autoScaling(_, let field): field
         }
     }
 
@@ -275,7 +276,10 @@ public struct Executor: Sendable {
 
     /// Whether a change belongs to a step's field (a throughput step covers the table's and its indexes').
     static func concerns(_ stepField: String, _ changeField: String) -> Bool {
-        if stepField.hasPrefix("provisionedThroughput") { return changeField.hasSuffix("provisionedThroughput") }
+        for whole in ["provisionedThroughput", "onDemandThroughput", "warmThroughput"] where stepField.hasPrefix(whole)
+        {
+            return changeField.hasSuffix(whole)
+        }
         return changeField.hasPrefix(stepField)
     }
 

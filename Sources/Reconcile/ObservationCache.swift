@@ -33,6 +33,12 @@ struct ObservationCache: Sendable {
     var keys: [RegionKey: (metadata: KeyMetadata, readAt: ContinuousClock.Instant)] = [:]
     /// Regions where GetResources was denied (logged once; ListTagsOfResource is used there).
     var taggingDenied: Set<String> = []
+    /// Each region's auto scaling (targets and policies by table), and when it was read.
+    var scaling: [String: (tables: [String: ObservedScaling], readAt: ContinuousClock.Instant)] = [:]
+    /// Regions whose auto scaling Tablekeeper changed (or whose tables' billing it switched): read next cycle.
+    var scalingDirty: Set<String> = []
+    /// Regions where reading auto scaling failed last time (logged once until it works again).
+    var scalingFailing: Set<String> = []
 
     /// Where the rolling sweep was at the last observation, in sweep intervals since the first one.
     var sweepLaps: Double?

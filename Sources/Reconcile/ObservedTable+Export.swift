@@ -25,7 +25,13 @@ extension ObservedTable {
                     partitionKey: key,
                     sortKey: index.sortKey,
                     projection: index.projection,
-                    throughput: billingMode == .provisioned ? index.throughput : nil
+                    throughput: billingMode == .provisioned ? index.throughput : nil,
+                    capacity: exportedCapacity(
+                        index: index.name,
+                        onDemand: index.onDemand,
+                        warm: index.warm,
+                        throughput: index.throughput
+                    )
                 )
             },
             localSecondaryIndexes: localIndexes,
@@ -35,7 +41,47 @@ extension ObservedTable {
             deletionProtection: deletionProtection,
             tableClass: tableClass,
             tags: tags.filter { !ReconcileTags.isReserved($0.key) },
-            encryption: encryption
+            encryption: encryption,
+            capacity: exportedCapacity(index: nil, onDemand: onDemand, warm: warm, throughput: throughput)
         )
+    }
+
+    /// Auto scaling from the table's targets (those with a target-tracking policy), on-demand maximums that are
+    /// set, and warm throughput above where a new table starts.
+    func exportedCapacity(
+        index: String?,
+        onDemand: OnDemandLimits?,
+        warm: WarmThroughputSpec?,
+        throughput: Throughput?
+    )
+        -> CapacitySpec
+    {
+        var capacity = CapacitySpec()
+        if billingMode == .provisioned {
+            var scaling = AutoScalingSpec()
+            for dimension in CapacityDimension.allCases {
+                guard let target = self.scaling.targets[ScalingUnit(index: index, dimension: dimension)],
+                    let aim = target.policies.compactMap(\.targetValue).first
+                else { continue }
+                let range = ScalingRange(min: target.min, max: target.max, targetUtilization: Int64(aim.rounded()))
+                if dimension == .read { scaling.read = range } else { scaling.write = range }
+            }
+            if scaling.read != nil || scaling.write != nil { capacity.autoScaling = scaling }
+        } else if let onDemand {
+            let read = onDemand.maxReadRequestUnits.flatMap { $0 > 0 ? $0 : nil }
+            let write = onDemand.maxWriteRequestUnits.flatMap { $0 > 0 ? $0 : nil }
+            if read != nil || write != nil {
+                capacity.onDemand = OnDemandLimits(maxReadRequestUnits: read, maxWriteRequestUnits: write)
+            }
+        }
+        if let warm {
+            let start = CreateTableRequest.startingWarmThroughput(billingMode: billingMode, throughput: throughput)
+            let read = warm.readUnitsPerSecond.flatMap { $0 > start.read ? $0 : nil }
+            let write = warm.writeUnitsPerSecond.flatMap { $0 > start.write ? $0 : nil }
+            if read != nil || write != nil {
+                capacity.warm = WarmThroughputSpec(readUnitsPerSecond: read, writeUnitsPerSecond: write)
+            }
+        }
+        return capacity
     }
 }

@@ -16,6 +16,10 @@ public struct ObservedGlobalIndex: Sendable, Equatable {
     public var throughput: Throughput?
     /// `CREATING`, `UPDATING`, `DELETING` or `ACTIVE`.
     public var status: String
+    /// On-demand maximums as reported (a member absent means no limit).
+    public var onDemand: OnDemandLimits?
+    /// Warm throughput as reported.
+    public var warm: WarmThroughputSpec?
 
     /// Creates an index.
     public init(
@@ -93,6 +97,15 @@ public struct ObservedTable: Sendable, Equatable {
     public var pointInTimeRecovery: Bool
     /// All tags, including `aws:` and `tablekeeper:` ones.
     public var tags: [String: String]
+    /// On-demand maximums as reported (a member absent means no limit).
+    public var onDemand: OnDemandLimits?
+    /// Warm throughput as reported.
+    public var warm: WarmThroughputSpec?
+    /// The table's and its indexes' auto scaling, from the region's Application Auto Scaling read.
+    public var scaling = ObservedScaling()
+    /// Set when the region's auto scaling could not be read: capacity is then not compared (it may belong to
+    /// auto scaling).
+    public var scalingUnknown: String?
 
     /// Creates an observed table from its parts.
     public init(
@@ -232,7 +245,7 @@ extension ObservedTable {
             billingMode: billing,
             throughput: throughput(description.ProvisionedThroughput),
             globalIndexes: (description.GlobalSecondaryIndexes ?? []).map { index in
-                ObservedGlobalIndex(
+                var observed = ObservedGlobalIndex(
                     name: index.IndexName ?? "",
                     partitionKey: key(index.KeySchema, "HASH"),
                     sortKey: key(index.KeySchema, "RANGE"),
@@ -240,6 +253,9 @@ extension ObservedTable {
                     throughput: throughput(index.ProvisionedThroughput),
                     status: index.IndexStatus ?? "ACTIVE"
                 )
+                observed.onDemand = index.OnDemandThroughput.map(OnDemandLimits.init)
+                observed.warm = index.WarmThroughput.map(WarmThroughputSpec.init)
+                return observed
             },
             localIndexes: (description.LocalSecondaryIndexes ?? []).compactMap { index in
                 guard let name = index.IndexName, let sortKey = key(index.KeySchema, "RANGE") else { return nil }
@@ -258,12 +274,26 @@ extension ObservedTable {
             tags: Dictionary(tags.map { ($0.Key, $0.Value) }) { _, last in last }
         )
         self.streamArn = description.LatestStreamArn
+        onDemand = description.OnDemandThroughput.map(OnDemandLimits.init)
+        warm = description.WarmThroughput.map(WarmThroughputSpec.init)
         inaccessibleSince = sse?.InaccessibleEncryptionDateTime.map(Date.init(timeIntervalSince1970:))
         decreasesToday = Int(description.ProvisionedThroughput?.NumberOfDecreasesToday ?? 0)
         lastDecrease = description.ProvisionedThroughput?.LastDecreaseDateTime.map(Date.init(timeIntervalSince1970:))
         lastSwitchToOnDemand = description.BillingModeSummary?.LastUpdateToPayPerRequestDateTime.map(
             Date.init(timeIntervalSince1970:)
         )
+    }
+}
+
+extension OnDemandLimits {
+    init(_ shape: OnDemandThroughputShape) {
+        self.init(maxReadRequestUnits: shape.MaxReadRequestUnits, maxWriteRequestUnits: shape.MaxWriteRequestUnits)
+    }
+}
+
+extension WarmThroughputSpec {
+    init(_ shape: WarmThroughputShape) {
+        self.init(readUnitsPerSecond: shape.ReadUnitsPerSecond, writeUnitsPerSecond: shape.WriteUnitsPerSecond)
     }
 }
 

@@ -1,5 +1,6 @@
 public import DynamoDBControl
 public import FoundationEssentials
+import Manifest
 public import StatusLog
 
 /// One difference between a manifest and the table, and what Tablekeeper does about it.
@@ -21,6 +22,9 @@ public struct Change: Sendable, Equatable {
         case rateLimited = "rate-limited"
         case policy
         case unsupported
+        /// Auto scaling Tablekeeper does not manage: a scalable target the manifest does not declare, or a
+        /// policy Tablekeeper did not create.
+        case autoscalingUnmanaged = "autoscaling-unmanaged"
     }
 
     /// The field, e.g. `encryption` or `globalSecondaryIndexes[gsi-status]`.
@@ -66,6 +70,8 @@ public enum Step: Sendable, Equatable {
     case tag([TagShape])
     /// UntagResource.
     case untag([String])
+    /// An Application Auto Scaling call; `field` names the change it makes.
+    case autoScaling(ScalingCall, field: String)
 
     /// Whether the step is an UpdateTable or CreateTable call (which puts the table in transition).
     public var changesTableStatus: Bool {
@@ -85,6 +91,28 @@ public enum Step: Sendable, Equatable {
         case .pointInTimeRecovery(let on): on ? "enable point-in-time recovery" : "disable point-in-time recovery"
         case .tag(let tags): "tag \(tags.map(\.Key).joined(separator: ", "))"
         case .untag(let keys): "untag \(keys.joined(separator: ", "))"
+        case .autoScaling(let call, _): call.summary
+        }
+    }
+}
+
+/// One Application Auto Scaling call on a table's or index's capacity.
+public enum ScalingCall: Sendable, Equatable {
+    /// RegisterScalableTarget with this range.
+    case register(ScalingUnit, min: Int64, max: Int64)
+    /// PutScalingPolicy: Tablekeeper's target-tracking policy at this utilization.
+    case putPolicy(ScalingUnit, targetUtilization: Int64)
+    /// DeregisterScalableTarget (its policies go with it).
+    case deregister(ScalingUnit)
+
+    /// A short description for messages.
+    public var summary: String {
+        switch self {
+        case .register(let unit, let min, let max):
+            "register \(unit.dimension.rawValue) auto scaling of the \(unit.owner) at \(min)-\(max)"
+        case .putPolicy(let unit, let target):
+            "put \(unit.dimension.rawValue) scaling policy of the \(unit.owner) at \(target)%"
+        case .deregister(let unit): "deregister \(unit.dimension.rawValue) auto scaling of the \(unit.owner)"
         }
     }
 }

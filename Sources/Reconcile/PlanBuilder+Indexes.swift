@@ -44,7 +44,9 @@ extension PlanBuilder {
                     var input = UpdateTableInput(TableName: spec.tableName)
                     input.AttributeDefinitions = definitions(adding: index)
                     input.GlobalSecondaryIndexUpdates = [
-                        GlobalSecondaryIndexUpdate(Create: CreateTableRequest.globalIndex(index))
+                        GlobalSecondaryIndexUpdate(
+                            Create: CreateTableRequest.globalIndex(index, billingMode: spec.billingMode)
+                        )
                     ]
                     steps.append(.updateTable(input, what: "add index \(index.name)", field: field))
                 }

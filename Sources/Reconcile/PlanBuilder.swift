@@ -12,6 +12,8 @@ struct PlanBuilder {
     var changes: [Change] = []
     var steps: [Step] = []
     var retryAfter: [String: Date] = [:]
+    /// Comparisons that cannot be made this cycle, and why.
+    var waits: [PartialWait] = []
 
     var spec: TableSpec { desired.spec }
 
@@ -187,15 +189,26 @@ struct PlanBuilder {
             var want: Throughput
         }
         var units: [Unit] = []
-        if let want = spec.throughput, let have = observed.throughput, want != have,
-            inPlace("provisionedThroughput", from: Self.describe(have), to: Self.describe(want), class: .safe)
-        {
-            units.append(Unit(index: nil, have: have, want: want))
+        if let declared = spec.throughput, let have = observed.throughput {
+            let want = comparedCapacity(declared, have: have, index: nil)
+            if want != have, let problem = observed.scalingUnknown {
+                waits.append(PartialWait(field: "provisionedThroughput", reason: Self.unknownScaling(problem)))
+            } else if want != have,
+                inPlace("provisionedThroughput", from: Self.describe(have), to: Self.describe(want), class: .safe)
+            {
+                units.append(Unit(index: nil, have: have, want: want))
+            }
         }
         for index in remainingIndexes {
             guard let wanted = spec.globalSecondaryIndexes.first(where: { $0.name == index.name }),
-                let want = wanted.throughput, let have = index.throughput, want != have, Self.sameShape(wanted, index)
+                let declared = wanted.throughput, let have = index.throughput, Self.sameShape(wanted, index)
             else { continue }
+            let want = comparedCapacity(declared, have: have, index: index.name)
+            guard want != have else { continue }
+            if let problem = observed.scalingUnknown {
+                waits.append(PartialWait(field: "provisionedThroughput", reason: Self.unknownScaling(problem)))
+                continue
+            }
             if inPlace(
                 "globalSecondaryIndexes[\(index.name)].provisionedThroughput",
                 from: Self.describe(have),
@@ -253,6 +266,11 @@ struct PlanBuilder {
                 )
             )
         }
+    }
+
+    /// Why capacity is not compared while auto scaling cannot be read: it may belong to auto scaling.
+    static func unknownScaling(_ problem: String) -> String {
+        "capacity not compared: auto scaling could not be read (\(problem)), and capacity it owns is never reset"
     }
 
     static func sameShape(_ wanted: GlobalSecondaryIndex, _ have: ObservedGlobalIndex) -> Bool {

@@ -63,6 +63,9 @@ public enum Planner {
         }
         builder.compareLocalIndexes()
         builder.compareBilling()
+        builder.compareAutoScaling()
+        builder.compareOnDemand()
+        builder.compareWarmThroughput()
         builder.compareGlobalIndexes()
         builder.compareStream()
         builder.compareEncryption()
@@ -75,7 +78,8 @@ public enum Planner {
         plan.steps = builder.steps
         plan.retryAfter = builder.retryAfter
         plan.pendingReason = observed.tableTransition
-        plan.partialWaits = observed.partialTransitions.map { PartialWait(field: $0.field, reason: $0.reason) }
+        plan.partialWaits =
+            observed.partialTransitions.map { PartialWait(field: $0.field, reason: $0.reason) } + builder.waits
         return plan
     }
 

@@ -74,7 +74,9 @@ extension Reconciler {
         }
         let keys = await resolveKeys(specs.map(\.spec))
         let blobs = Dictionary(files.map { ($0.path, $0.blob) }, uniquingKeysWith: { $1 })
+        let changedRegions = Set(specs.filter { cache.blobs[$0.path] != blobs[$0.path] }.map(\.spec.region))
         let observed = await observe(specs, files: blobs, shouldStop: shouldStop)
+        let scaling = await observeScaling(specs, observed: observed, changedRegions: changedRegions)
         for case .success(let table?)? in observed where table.status == "INACCESSIBLE_ENCRYPTION_CREDENTIALS" {
             dropKeys(region: table.region)
         }
@@ -107,7 +109,12 @@ extension Reconciler {
                     creationTTL: logState.creationTTL(key)
                 )
                 let context = RegionContext(awsManagedKeyArn: keys.awsManagedKeyArn(region: spec.region))
-                let plan = Planner.plan(desired: desired, observed: table, policy: settings.policy, context: context)
+                let plan = Planner.plan(
+                    desired: desired,
+                    observed: table.map { Self.withScaling($0, scaling[spec.region]) },
+                    policy: settings.policy,
+                    context: context
+                )
                 prepared.tables.append(PreparedTable(desired: desired, plan: plan, context: context))
             }
         }

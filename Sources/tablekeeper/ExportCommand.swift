@@ -60,9 +60,25 @@ struct ExportCommand: AsyncParsableCommand {
             printError("tablekeeper: \(error)")
             throw ExitCode(1)
         }
-        guard let observed else {
+        guard var observed else {
             printError("tablekeeper: table \(table) does not exist in \(runtime.region)")
             throw ExitCode(1)
+        }
+        // A provisioned table's auto scaling belongs in its manifest, or Tablekeeper would flag it.
+        if observed.billingMode == .provisioned {
+            do throws(AWSError) {
+                let byTable = ObservedScaling.byTable(
+                    targets: try await control.scalableTargets(),
+                    policies: try await control.scalingPolicies()
+                )
+                observed.scaling = byTable[table] ?? ObservedScaling()
+            } catch {
+                printError(
+                    "tablekeeper: cannot read \(table)'s auto scaling: \(error); allow "
+                        + "application-autoscaling:DescribeScalableTargets and DescribeScalingPolicies"
+                )
+                throw ExitCode(1)
+            }
         }
         // Which key is the AWS managed one decides KMS versus CUSTOMER_KEY in the manifest: a failed lookup is an
         // error, never a guess that writes the wrong encryption (an emulator's NotFound means no table uses it).

@@ -88,6 +88,8 @@ struct Runtime {
             dynamoDBEndpoint: endpoint,
             kmsEndpoint: kmsEndpoint,
             taggingEndpoint: taggingEndpoint,
+            autoScalingEndpoint: (configuration.aws.endpoint
+                ?? environment.endpoint(service: "application_auto_scaling")).flatMap(URL.init(string:)),
             logger: logger,
             observer: observer,
             limiter: RateLimiter(maxRequestsPerSecond: Double(configuration.aws.maxRequestsPerSecond)),
@@ -156,6 +158,7 @@ final class ControlCache: Sendable {
     let dynamoDBEndpoint: URL?
     let kmsEndpoint: URL?
     let taggingEndpoint: URL?
+    let autoScalingEndpoint: URL?
     let logger: Logger
     /// Counts every request (per cycle) and passes it on to the metrics.
     let tally: RequestTally
@@ -182,6 +185,7 @@ final class ControlCache: Sendable {
         dynamoDBEndpoint: URL?,
         kmsEndpoint: URL?,
         taggingEndpoint: URL?,
+        autoScalingEndpoint: URL?,
         logger: Logger,
         observer: (any AWSRequestObserver)?,
         limiter: RateLimiter,
@@ -195,6 +199,7 @@ final class ControlCache: Sendable {
         self.dynamoDBEndpoint = dynamoDBEndpoint
         self.kmsEndpoint = kmsEndpoint
         self.taggingEndpoint = taggingEndpoint
+        self.autoScalingEndpoint = autoScalingEndpoint
         self.logger = logger
         self.credentials = CredentialChain.standard(environment: environment, http: Self.sharedHTTP)
     }
@@ -219,7 +224,8 @@ final class ControlCache: Sendable {
             let control = AWSTableControl(
                 dynamoDB: DynamoDBClient(client: client(.dynamoDB, dynamoDBEndpoint)),
                 kms: KMSClient(client: client(.kms, kmsEndpoint)),
-                tagging: TaggingClient(client: client(.tagging, taggingEndpoint))
+                tagging: TaggingClient(client: client(.tagging, taggingEndpoint)),
+                autoScaling: AutoScalingClient(client: client(.autoScaling, autoScalingEndpoint))
             )
             cache[region] = control
             return control

@@ -22,7 +22,8 @@ struct ManifestSchemaTests {
             properties.map(\.key) == [
                 "$schema", "tableName", "region", "partitionKey", "sortKey", "billingMode", "provisionedThroughput",
                 "globalSecondaryIndexes", "localSecondaryIndexes", "ttlAttribute", "stream", "pointInTimeRecovery",
-                "deletionProtection", "tableClass", "tags", "encryption",
+                "deletionProtection", "tableClass", "tags", "encryption", "autoScaling", "onDemandThroughput",
+                "warmThroughput",
             ]
         )
         #expect(schema["$schema"]?.stringValue == "https://json-schema.org/draft/2020-12/schema")

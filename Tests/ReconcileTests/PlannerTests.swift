@@ -199,7 +199,7 @@ struct PlannerTests {
         guard case .updateTable(let input, _, _) = try #require(plan.steps.first) else { return }
         #expect(input.BillingMode == "PROVISIONED")
         #expect(input.ProvisionedThroughput == ProvisionedThroughputShape(ReadCapacityUnits: 5, WriteCapacityUnits: 5))
-        #expect(input.GlobalSecondaryIndexUpdates?.first?.Update?.ProvisionedThroughput.ReadCapacityUnits == 2)
+        #expect(input.GlobalSecondaryIndexUpdates?.first?.Update?.ProvisionedThroughput?.ReadCapacityUnits == 2)
     }
 
     @Test("switching to PAY_PER_REQUEST sends only the billing mode")
@@ -234,7 +234,7 @@ struct PlannerTests {
         #expect(plan.changes.map(\.from) == ["5/5", "1/1"])
         guard case .updateTable(let input, _, _) = try #require(plan.steps.first) else { return }
         #expect(input.ProvisionedThroughput?.ReadCapacityUnits == 10)
-        #expect(input.GlobalSecondaryIndexUpdates?.first?.Update?.ProvisionedThroughput.ReadCapacityUnits == 3)
+        #expect(input.GlobalSecondaryIndexUpdates?.first?.Update?.ProvisionedThroughput?.ReadCapacityUnits == 3)
     }
 
     @Test("throughput increases go first, decreasing units kept; decreases follow as their own step")
@@ -260,7 +260,7 @@ struct PlannerTests {
         guard case .updateTable(let lower, _, let lowerField) = try #require(next.steps.first) else { return }
         #expect(lowerField == "provisionedThroughput.decrease")
         #expect(lower.ProvisionedThroughput == ProvisionedThroughputShape(ReadCapacityUnits: 20, WriteCapacityUnits: 2))
-        #expect(lower.GlobalSecondaryIndexUpdates?.first?.Update?.ProvisionedThroughput.ReadCapacityUnits == 1)
+        #expect(lower.GlobalSecondaryIndexUpdates?.first?.Update?.ProvisionedThroughput?.ReadCapacityUnits == 1)
         // Four decreases today: the next one is allowed an hour after the last (or at UTC midnight).
         #expect(next.retryAfter["provisionedThroughput.decrease"] == Date(timeIntervalSince1970: 1_900_003_600))
     }
