@@ -67,7 +67,10 @@ public enum ManifestSchema {
     }
 
     static func units(_ description: String, minimum: Int = 1) -> JSONValue {
-        object([("type", "integer"), ("minimum", .number(String(minimum))), ("description", .string(description))])
+        var members: [(String, JSONValue)] = [("type", "integer"), ("minimum", .number(String(minimum)))]
+        // -1 means no limit; 0 is no limit DynamoDB accepts.
+        if minimum < 0 { members.append(("not", object([("const", 0)]))) }
+        return object(members + [("description", .string(description))])
     }
 
     static var capacityProperties: [(String, JSONValue)] {
@@ -109,7 +112,16 @@ public enum ManifestSchema {
                 ("writeUnitsPerSecond", units("Write units per second the table serves at once.")),
             ]
         )
-        return [("autoScaling", scaling), ("onDemandThroughput", onDemand), ("warmThroughput", warm)]
+        // Each names at least one member, as validate requires.
+        let nonEmpty: (JSONValue) -> JSONValue = { schema in
+            guard case .object(var members) = schema else { return schema }
+            members.append(JSONMember("minProperties", 1))
+            return .object(members)
+        }
+        return [
+            ("autoScaling", nonEmpty(scaling)), ("onDemandThroughput", nonEmpty(onDemand)),
+            ("warmThroughput", nonEmpty(warm)),
+        ]
     }
 
     static var projectionProperties: [(String, JSONValue)] {

@@ -28,6 +28,9 @@ public struct DesiredTable: Sendable, Equatable {
     /// The TTL attribute named by the manifest that created the table, while it is not yet set: setting it
     /// is part of the creation, not a change that can delete existing items.
     public var creationTTL: String?
+    /// The auto scaling fields (`autoScaling.read`, …) the manifest that created the table declared, while they
+    /// are not yet registered: part of the creation, applied whatever `policy.updates` says.
+    public var creationScaling: Set<String> = []
 
     /// Creates a desired table.
     public init(

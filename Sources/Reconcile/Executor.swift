@@ -236,7 +236,7 @@ public struct Executor: Sendable {
                 table: plan.table,
                 region: plan.region,
                 outcome: .inSync,
-                message: "in sync"
+                message: (["in sync"] + plan.notes).joined(separator: "; ")
             )
         }
         let text = flags.map { flag in

@@ -39,6 +39,9 @@ struct ObservationCache: Sendable {
     var scalingDirty: Set<String> = []
     /// Regions where reading auto scaling failed last time (logged once until it works again).
     var scalingFailing: Set<String> = []
+    /// Tables whose capacity differs from the manifest where no target owns it, as a read of auto scaling found
+    /// them (the observed and wanted capacities): the same difference does not make the region be read again.
+    var capacityChecked: [String: String] = [:]
 
     /// Where the rolling sweep was at the last observation, in sweep intervals since the first one.
     var sweepLaps: Double?

@@ -60,10 +60,17 @@ extension ObservedTable {
         if billingMode == .provisioned {
             var scaling = AutoScalingSpec()
             for dimension in CapacityDimension.allCases {
-                guard let target = self.scaling.targets[ScalingUnit(index: index, dimension: dimension)],
-                    let aim = target.policies.compactMap(\.targetValue).first
+                let unit = ScalingUnit(index: index, dimension: dimension)
+                // Tablekeeper's own policy first, else a target-tracking one on the same metric; its aim is kept
+                // within the 20-90 % DynamoDB allows.
+                guard let target = self.scaling.targets[unit],
+                    let aim =
+                        (target.policies.first { $0.name == unit.policyName }
+                        ?? target.policies.first { $0.metric == unit.metric && $0.type == "TargetTrackingScaling" })?
+                        .targetValue
                 else { continue }
-                let range = ScalingRange(min: target.min, max: target.max, targetUtilization: Int64(aim.rounded()))
+                let percent = min(max(Int64(aim.rounded()), 20), 90)
+                let range = ScalingRange(min: target.min, max: target.max, targetUtilization: percent)
                 if dimension == .read { scaling.read = range } else { scaling.write = range }
             }
             if scaling.read != nil || scaling.write != nil { capacity.autoScaling = scaling }

@@ -20,6 +20,8 @@ public struct ObservedGlobalIndex: Sendable, Equatable {
     public var onDemand: OnDemandLimits?
     /// Warm throughput as reported.
     public var warm: WarmThroughputSpec?
+    /// The warm throughput's `Status` (`UPDATING` while DynamoDB prepares a raise).
+    public var warmStatus: String?
 
     /// Creates an index.
     public init(
@@ -101,6 +103,8 @@ public struct ObservedTable: Sendable, Equatable {
     public var onDemand: OnDemandLimits?
     /// Warm throughput as reported.
     public var warm: WarmThroughputSpec?
+    /// The warm throughput's `Status` (`UPDATING` while DynamoDB prepares a raise).
+    public var warmStatus: String?
     /// The table's and its indexes' auto scaling, from the region's Application Auto Scaling read.
     public var scaling = ObservedScaling()
     /// Set when the region's auto scaling could not be read: capacity is then not compared (it may belong to
@@ -255,6 +259,7 @@ extension ObservedTable {
                 )
                 observed.onDemand = index.OnDemandThroughput.map(OnDemandLimits.init)
                 observed.warm = index.WarmThroughput.map(WarmThroughputSpec.init)
+                observed.warmStatus = index.WarmThroughput?.Status
                 return observed
             },
             localIndexes: (description.LocalSecondaryIndexes ?? []).compactMap { index in
@@ -276,6 +281,7 @@ extension ObservedTable {
         self.streamArn = description.LatestStreamArn
         onDemand = description.OnDemandThroughput.map(OnDemandLimits.init)
         warm = description.WarmThroughput.map(WarmThroughputSpec.init)
+        warmStatus = description.WarmThroughput?.Status
         inaccessibleSince = sse?.InaccessibleEncryptionDateTime.map(Date.init(timeIntervalSince1970:))
         decreasesToday = Int(description.ProvisionedThroughput?.NumberOfDecreasesToday ?? 0)
         lastDecrease = description.ProvisionedThroughput?.LastDecreaseDateTime.map(Date.init(timeIntervalSince1970:))

@@ -140,6 +140,8 @@ public struct TablePlan: Sendable, Equatable {
     public var failure: String?
     /// The table's ARN, when it exists.
     public var tableArn: String?
+    /// Facts the in-sync message adds (a warm-throughput floor below what DynamoDB holds).
+    public var notes: [String] = []
 
     /// Creates an empty plan for a table.
     public init(manifest: String?, table: String, region: String) {

@@ -86,8 +86,8 @@ extension PlanBuilder {
         case (nil, nil):
             return
         case (let range?, nil):
-            if desired.createdHere {
-                // Part of the table's creation, like its TTL.
+            if desired.creationScaling.contains(unit.field) {
+                // Part of the table's creation, like its TTL (its `created` record lists it).
                 changes.append(Change(field: unit.field, from: "none", to: range.summary, action: .create))
             } else if !inPlace(unit.field, from: "none", to: range.summary, class: .safe) {
                 return
@@ -128,6 +128,12 @@ extension PlanBuilder {
             }
         case (nil, let target?):
             let current = currentCapacity(unit).map { "\($0)" } ?? "its current value"
+            let declared =
+                (unit.index.map { name in spec.globalSecondaryIndexes.first { $0.name == name }?.throughput }
+                ?? spec.throughput).map { unit.dimension == .read ? $0.read : $0.write }
+            let then =
+                declared.map { "provisionedThroughput \($0) applies from the next cycle" }
+                ?? "the manifest's capacity applies from the next cycle"
             if ours == nil {
                 changes.append(
                     Change(
@@ -149,11 +155,12 @@ extension PlanBuilder {
                 inPlace(
                     unit.field,
                     from: Self.describe(target, policy: ours),
-                    to: "none (capacity stays at \(current))",
+                    to: "none (capacity left at \(current); \(then))",
                     class: .destructive,
                     advice: "autoScaling was removed from the manifest: deregistering the target leaves the "
-                        + "\(unit.dimension.rawValue) capacity at \(current) units, no longer following the load; "
-                        + "set policy.destructive to \"apply\", deregister it by hand, or keep autoScaling"
+                        + "\(unit.dimension.rawValue) capacity at \(current) units, no longer following the load, and "
+                        + "then \(then); set policy.destructive to \"apply\", deregister it by hand, or keep "
+                        + "autoScaling"
                 )
             else { return }
             steps.append(.autoScaling(.deregister(unit), field: unit.field))
@@ -228,6 +235,16 @@ extension PlanBuilder {
         )
     }
 
+    /// What a manifest floor below DynamoDB's warm throughput means, for the in-sync message: nothing is sent.
+    static func floorNote(_ wanted: WarmThroughputSpec, have: WarmThroughputSpec) -> String? {
+        let below =
+            (wanted.readUnitsPerSecond.map { $0 < (have.readUnitsPerSecond ?? 0) } ?? false)
+            || (wanted.writeUnitsPerSecond.map { $0 < (have.writeUnitsPerSecond ?? 0) } ?? false)
+        guard below else { return nil }
+        return "warm throughput is \(have.summary), above the manifest's \(wanted.summary): the floor is met, and "
+            + "DynamoDB cannot lower it"
+    }
+
     /// Warm throughput is a floor: DynamoDB raises it by itself and cannot lower it, so a reported value at or
     /// above the manifest's is in sync, and only the members below it are raised (warm-throughput.html).
     mutating func compareWarmThroughput() {
@@ -241,14 +258,24 @@ extension PlanBuilder {
             guard let wanted else { continue }
             let have =
                 index.map { name in observed.globalIndexes.first { $0.name == name }?.warm } ?? observed.warm
+            let status =
+                index.map { name in observed.globalIndexes.first { $0.name == name }?.warmStatus }
+                ?? observed.warmStatus
             func raised(_ want: Int64?, _ current: Int64?) -> Int64? {
                 guard let want, want > (current ?? 0) else { return nil }
                 return want
             }
             let read = raised(wanted.readUnitsPerSecond, have?.readUnitsPerSecond)
             let write = raised(wanted.writeUnitsPerSecond, have?.writeUnitsPerSecond)
-            guard read != nil || write != nil else { continue }
             let field = (index.map { "globalSecondaryIndexes[\($0)]." } ?? "") + "warmThroughput"
+            let owner = index.map { "index \($0)" } ?? "table"
+            if let have, let note = Self.floorNote(wanted, have: have) { notes.append("\(owner) \(note)") }
+            guard read != nil || write != nil else { continue }
+            if status == "UPDATING" {
+                // A raise is being prepared: its values show once it is done; asking again would repeat it.
+                waits.append(PartialWait(field: "warmThroughput", reason: "\(owner) warm throughput is UPDATING"))
+                continue
+            }
             let current = have ?? WarmThroughputSpec()
             guard inPlace(field, from: current.summary, to: wanted.summary, class: .safe) else { continue }
             let shape = WarmThroughputShape(ReadUnitsPerSecond: read, WriteUnitsPerSecond: write)

@@ -49,6 +49,13 @@ extension PlanBuilder {
                         )
                     ]
                     steps.append(.updateTable(input, what: "add index \(index.name)", field: field))
+                    if observed.billingMode != spec.billingMode {
+                        // Made for the manifest's billing mode: it waits for the switch (which may be held by
+                        // AWS's limit on switches to on demand).
+                        waits.append(
+                            PartialWait(field: field, reason: "index \(index.name) waits for the billing mode switch")
+                        )
+                    }
                 }
                 continue
             }

@@ -14,6 +14,8 @@ struct PlanBuilder {
     var retryAfter: [String: Date] = [:]
     /// Comparisons that cannot be made this cycle, and why.
     var waits: [PartialWait] = []
+    /// Facts worth saying about a table in sync (a warm-throughput floor below what DynamoDB holds).
+    var notes: [String] = []
 
     var spec: TableSpec { desired.spec }
 

@@ -30,6 +30,17 @@ public enum Planner {
                 // Set once the table is ACTIVE; recorded now so a restart still knows it belongs to the creation.
                 plan.changes.append(Change(field: "ttlAttribute", from: "disabled", to: ttl, action: .create))
             }
+            // Auto scaling is registered once the table is ACTIVE, as part of the creation.
+            for index in [nil] + desired.spec.globalSecondaryIndexes.map(\.name) {
+                let scaling =
+                    index.map { name in desired.spec.globalSecondaryIndexes.first { $0.name == name }?.capacity }
+                    ?? desired.spec.capacity
+                for dimension in CapacityDimension.allCases {
+                    guard let range = scaling?.autoScaling?[dimension] else { continue }
+                    let field = ScalingUnit(index: index, dimension: dimension).field
+                    plan.changes.append(Change(field: field, from: "none", to: range.summary, action: .create))
+                }
+            }
             plan.steps = [.create(CreateTableRequest.make(desired))]
             return plan
         }
@@ -77,6 +88,7 @@ public enum Planner {
         plan.changes = builder.changes
         plan.steps = builder.steps
         plan.retryAfter = builder.retryAfter
+        plan.notes = builder.notes
         plan.pendingReason = observed.tableTransition
         plan.partialWaits =
             observed.partialTransitions.map { PartialWait(field: $0.field, reason: $0.reason) } + builder.waits

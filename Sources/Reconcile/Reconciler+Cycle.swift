@@ -144,11 +144,6 @@ extension Reconciler {
         return record
     }
 
-    /// Whether a change's field touches auto scaling (or the billing mode it depends on).
-    static func concernsScaling(_ field: String) -> Bool {
-        field.contains("autoScaling") || field == "billingMode" || field == "table"
-    }
-
     func isOrphanSweepDue() -> Bool {
         guard let interval = settings.orphanSweepInterval, let last = lastOrphanSweep else { return true }
         return ContinuousClock.now - last >= interval
@@ -205,12 +200,13 @@ extension Reconciler {
             if result.actionTaken { cache.tagsChanged.insert(key) }
             results.append(result)
         }
-        // Auto scaling changed, or about to be (a billing switch, a table being made): its region is read again.
-        for table in prepared.tables
-        where table.plan.changes.contains(where: { $0.action != .flag && Self.concernsScaling($0.field) })
-            || table.plan.steps.contains(where: { if case .autoScaling = $0 { true } else { false } })
-        {
-            cache.scalingDirty.insert(table.plan.region)
+        // Auto scaling changed: its region is read again next cycle (a billing switch or a new table leaves the
+        // targets as they were read).
+        let acted = Set(outcomes.compactMap { $0?.1 }.filter(\.actionTaken).map { "\($0.region)/\($0.table)" })
+        for table in prepared.tables where acted.contains("\(table.plan.region)/\(table.plan.table)") {
+            if table.plan.stepsForThisCycle.contains(where: { if case .autoScaling = $0 { true } else { false } }) {
+                cache.scalingDirty.insert(table.plan.region)
+            }
         }
         for result in prepared.settled where result.outcome == .failed {
             cache.attention.insert("\(result.region)/\(result.table)")

@@ -100,7 +100,7 @@ extension Reconciler {
                 )
             case .success(let table):
                 let key = "\(spec.region)/\(spec.tableName)"
-                let desired = DesiredTable(
+                var desired = DesiredTable(
                     manifest: manifest.path,
                     spec: spec,
                     encryption: keys.resolve(spec),
@@ -108,6 +108,7 @@ extension Reconciler {
                     createdHere: createdHere.contains(key) || logState.isBeingCreated(key),
                     creationTTL: logState.creationTTL(key)
                 )
+                desired.creationScaling = logState.creationFields(key).filter { $0.contains("autoScaling") }
                 let context = RegionContext(awsManagedKeyArn: keys.awsManagedKeyArn(region: spec.region))
                 let plan = Planner.plan(
                     desired: desired,

@@ -28,11 +28,18 @@ extension Reconciler {
                 due.insert(region)
             }
         }
-        for (manifest, read) in zip(manifests, observed) where !due.contains(manifest.spec.region) {
+        // A capacity difference no known target owns would be applied: read first, unless this same difference
+        // was already checked against a read (a flagged or rate-limited change would otherwise read every cycle).
+        var differing: [String: (region: String, fingerprint: String)] = [:]
+        for (manifest, read) in zip(manifests, observed) {
             guard case .success(let table?)? = read else { continue }
             let known = cache.scaling[table.region]?.tables[table.name] ?? ObservedScaling()
-            if Self.capacityDiffersUnowned(manifest.spec, table, known: known) { due.insert(table.region) }
+            guard let fingerprint = Self.unownedCapacityDifference(manifest.spec, table, known: known) else { continue }
+            let key = Self.key(manifest.spec)
+            differing[key] = (table.region, fingerprint)
+            if cache.capacityChecked[key] != fingerprint { due.insert(table.region) }
         }
+        cache.capacityChecked = cache.capacityChecked.filter { differing[$0.key] != nil }
         regions = due
         let controls = self.controls
         let reads = await Array(regions).concurrentMap(limit: settings.maxConcurrency) {
@@ -56,6 +63,9 @@ extension Reconciler {
             case .success(let tables):
                 cache.scaling[region] = (tables, ContinuousClock.now)
                 cache.scalingFailing.remove(region)
+                for (key, difference) in differing where difference.region == region {
+                    cache.capacityChecked[key] = difference.fingerprint
+                }
             case .failure(let error):
                 cache.scaling[region] = nil
                 if cache.scalingFailing.insert(region).inserted {
@@ -74,23 +84,33 @@ extension Reconciler {
         + "allow application-autoscaling:DescribeScalableTargets and DescribeScalingPolicies in the daemon's IAM "
         + "policy if it is denied"
 
-    /// Whether a provisioned table's capacity differs from its manifest where neither the manifest nor a known
-    /// target gives it to auto scaling (then a capacity change would be planned).
-    static func capacityDiffersUnowned(_ spec: TableSpec, _ table: ObservedTable, known: ObservedScaling) -> Bool {
-        guard spec.billingMode == .provisioned, table.billingMode == .provisioned else { return false }
-        func differs(_ want: Throughput?, _ have: Throughput?, index: String?, declared: AutoScalingSpec?) -> Bool {
-            guard let want, let have else { return false }
-            return CapacityDimension.allCases.contains { dimension in
+    /// Where a provisioned table's capacity differs from its manifest and neither the manifest nor a known target
+    /// gives it to auto scaling (then a capacity change would be planned), as text to compare across cycles; nil
+    /// when there is no such difference. Indexes the planner would not change (building, of another shape) count
+    /// for nothing.
+    static func unownedCapacityDifference(_ spec: TableSpec, _ table: ObservedTable, known: ObservedScaling) -> String?
+    {
+        guard spec.billingMode == .provisioned, table.billingMode == .provisioned else { return nil }
+        var found: [String] = []
+        func compare(_ want: Throughput?, _ have: Throughput?, index: String?, declared: AutoScalingSpec?) {
+            guard let want, let have else { return }
+            for dimension in CapacityDimension.allCases {
                 let unit = ScalingUnit(index: index, dimension: dimension)
                 let value = dimension == .read ? (want.read, have.read) : (want.write, have.write)
-                return value.0 != value.1 && declared?[dimension] == nil && known.targets[unit] == nil
+                if value.0 != value.1, declared?[dimension] == nil, known.targets[unit] == nil {
+                    found.append("\(unit.field)=\(value.1)>\(value.0)")
+                }
             }
         }
-        if differs(spec.throughput, table.throughput, index: nil, declared: spec.capacity.autoScaling) { return true }
-        return spec.globalSecondaryIndexes.contains { index in
-            let have = table.globalIndexes.first { $0.name == index.name }?.throughput
-            return differs(index.throughput, have, index: index.name, declared: index.capacity.autoScaling)
+        compare(spec.throughput, table.throughput, index: nil, declared: spec.capacity.autoScaling)
+        for index in spec.globalSecondaryIndexes {
+            guard let have = table.globalIndexes.first(where: { $0.name == index.name }), have.status == "ACTIVE",
+                have.partitionKey == index.partitionKey, have.sortKey == index.sortKey,
+                have.projection == index.projection
+            else { continue }
+            compare(index.throughput, have.throughput, index: index.name, declared: index.capacity.autoScaling)
         }
+        return found.isEmpty ? nil : found.joined(separator: ",")
     }
 
     /// The table's auto scaling from its region's read, or why it is not known.

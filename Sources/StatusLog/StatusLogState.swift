@@ -43,6 +43,12 @@ public struct StatusLogState: Sendable {
         lastTableRecords[key]?.changes?.first { $0.field == "ttlAttribute" && $0.action == "create" }?.to
     }
 
+    /// The fields a table's creation still has to set besides TTL (auto scaling), from its last record: its
+    /// changes whose action is `create`, other than the table itself.
+    public func creationFields(_ key: String) -> Set<String> {
+        Set((lastTableRecords[key]?.changes ?? []).filter { $0.action == "create" && $0.field != "table" }.map(\.field))
+    }
+
     /// Whether a source record says something new: a failure that repeats every poll is written once.
     public func shouldWrite(source record: StatusRecord) -> Bool {
         guard let last = lastSource else { return true }

@@ -72,6 +72,15 @@ struct ExportCommand: AsyncParsableCommand {
                     policies: try await control.scalingPolicies()
                 )
                 observed.scaling = byTable[table] ?? ObservedScaling()
+                for (unit, target) in observed.scaling.targets.sorted(by: { $0.key.field < $1.key.field }) {
+                    let foreign = target.policies.map(\.name).filter { $0 != unit.policyName }
+                    guard !foreign.isEmpty else { continue }
+                    printError(
+                        "tablekeeper: note: \(unit.field) is exported from policy \(foreign.joined(separator: ", ")), "
+                            + "which Tablekeeper did not create: it flags it (autoscaling-unmanaged) until it is "
+                            + "deleted, then puts its own with the exported values"
+                    )
+                }
             } catch {
                 printError(
                     "tablekeeper: cannot read \(table)'s auto scaling: \(error); allow "

@@ -81,7 +81,7 @@ struct CapacityPlanTests {
     func registerAfterCreation() {
         let (spec, observed) = Self.provisioned(scaling: AutoScalingSpec(read: Self.range, write: Self.range))
         var desired = F.desired(spec)
-        desired.createdHere = true
+        desired.creationScaling = ["autoScaling.read", "autoScaling.write"]
         let plan = Planner.plan(
             desired: desired,
             observed: observed,
@@ -160,7 +160,10 @@ struct CapacityPlanTests {
         let flagged = F.plan(spec, observed)
         #expect(flagged.changes.map(\.field) == ["autoScaling.read"])
         #expect(flagged.changes.first?.reason == .destructive)
-        #expect(flagged.changes.first?.to == "none (capacity stays at 40)")
+        #expect(
+            flagged.changes.first?.to
+                == "none (capacity left at 40; provisionedThroughput 5 applies from the next cycle)"
+        )
         #expect(flagged.steps.isEmpty)
         let applied = F.plan(spec, observed, policy: ReconcilePolicy(destructive: .apply))
         #expect(applied.steps == [.autoScaling(.deregister(Self.tableRead), field: "autoScaling.read")])
@@ -273,6 +276,49 @@ struct CapacityPlanTests {
         #expect(input.WarmThroughput == WarmThroughputShape(ReadUnitsPerSecond: 15_000, WriteUnitsPerSecond: nil))
         observed.warm = WarmThroughputSpec(readUnitsPerSecond: 20_000, writeUnitsPerSecond: 9_000)
         #expect(F.plan(spec, observed).isInSync)
+    }
+
+    @Test("a warm-throughput raise being prepared is waited for, and a floor below DynamoDB's is noted, not sent")
+    func warmUpdatingAndNote() {
+        var spec = F.spec
+        spec.capacity.warm = WarmThroughputSpec(readUnitsPerSecond: 15_000)
+        var observed = F.observed
+        observed.warm = WarmThroughputSpec(readUnitsPerSecond: 12_000, writeUnitsPerSecond: 4_000)
+        observed.warmStatus = "UPDATING"
+        let waiting = F.plan(spec, observed)
+        #expect(waiting.steps.isEmpty)
+        #expect(waiting.partialWaits.map(\.reason) == ["table warm throughput is UPDATING"])
+        observed.warmStatus = "ACTIVE"
+        observed.warm = WarmThroughputSpec(readUnitsPerSecond: 20_000, writeUnitsPerSecond: 4_000)
+        let met = F.plan(spec, observed)
+        #expect(met.isInSync)
+        #expect(met.notes.first?.contains("above the manifest's 15000/-") == true)
+    }
+
+    @Test("a table's creation lists its auto scaling, so a restart still applies it as part of the creation")
+    func creationRecordsScaling() {
+        var (spec, _) = Self.provisioned(scaling: AutoScalingSpec(write: Self.range))
+        spec.globalSecondaryIndexes[0].capacity.autoScaling = AutoScalingSpec(read: Self.range)
+        let plan = F.plan(spec, nil)
+        #expect(
+            plan.changes.filter { $0.action == .create }.map(\.field) == [
+                "table", "ttlAttribute", "autoScaling.write", "globalSecondaryIndexes[gsi-status].autoScaling.read",
+            ]
+        )
+    }
+
+    @Test("an index made for the manifest's billing mode waits for the billing switch")
+    func indexWaitsForBillingSwitch() {
+        var spec = F.spec
+        spec.globalSecondaryIndexes.append(
+            GlobalSecondaryIndex(name: "gsi-new", partitionKey: KeyAttribute(name: "new", type: .string))
+        )
+        var observed = F.observed
+        observed.billingMode = .provisioned
+        observed.throughput = Throughput(read: 5, write: 5)
+        observed.globalIndexes[0].throughput = Throughput(read: 1, write: 1)
+        let plan = F.plan(spec, observed)
+        #expect(plan.partialWaits.map(\.field).contains("globalSecondaryIndexes[gsi-new]"))
     }
 
     @Test("CreateTable asks for on-demand maximums, and warm throughput only above where a new table starts")

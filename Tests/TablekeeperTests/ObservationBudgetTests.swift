@@ -44,6 +44,9 @@ struct ObservationBudgetTests {
         #expect(ttlReads.max() ?? 0 < tables.count, "\(ttlReads)")
         #expect(steady.allSatisfy { ($0.requests?["ListTagsOfResource"] ?? 0) == 0 })
         #expect(steady.contains { ($0.requests?["GetResources"] ?? 0) > 0 })
+        // Auto scaling is read in bulk on the sweep (two pages, targets and policies), never every cycle.
+        let scalingReads = steady.map { $0.requests?["DescribeScalableTargets"] ?? 0 }
+        #expect(scalingReads.reduce(0, +) <= 3, "\(scalingReads)")
 
         // Drift that DescribeTable shows (a stream enabled by hand) is seen within an interval; TTL or PITR within
         // the sweep plus one.
