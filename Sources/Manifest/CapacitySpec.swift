@@ -102,3 +102,32 @@ public struct CapacitySpec: Sendable, Equatable, Hashable {
         self.warm = warm
     }
 }
+
+/// A replica of a global table (version 2019.11.21) in another region; what it does not name is the table's.
+public struct ReplicaSpec: Sendable, Equatable, Hashable {
+    /// The replica's region.
+    public var region: String
+    /// With `CUSTOMER_KEY`: the replica's own key, in its region (key or alias ARN).
+    public var kmsKeyArn: String?
+    /// The replica's table class, nil for the table's.
+    public var tableClass: TableClass?
+    /// Point-in-time recovery of the replica table, nil for the table's.
+    public var pointInTimeRecovery: Bool?
+    /// Deletion protection of the replica table, nil for the table's.
+    public var deletionProtection: Bool?
+
+    /// Creates a replica.
+    public init(
+        region: String,
+        kmsKeyArn: String? = nil,
+        tableClass: TableClass? = nil,
+        pointInTimeRecovery: Bool? = nil,
+        deletionProtection: Bool? = nil
+    ) {
+        self.region = region
+        self.kmsKeyArn = kmsKeyArn
+        self.tableClass = tableClass
+        self.pointInTimeRecovery = pointInTimeRecovery
+        self.deletionProtection = deletionProtection
+    }
+}

@@ -69,7 +69,7 @@ extension ManifestDecoder {
         let capacity = decodeCapacity(root, billingMode: billingMode, owner: "the table", diagnostics: &diagnostics)
 
         guard let tableName, let partitionKey, let encryption else { return nil }
-        return TableSpec(
+        var spec = TableSpec(
             tableName: tableName,
             region: region ?? "",
             partitionKey: partitionKey,
@@ -87,6 +87,10 @@ extension ManifestDecoder {
             encryption: encryption,
             capacity: capacity
         )
+        spec.replicas = decodeReplicas(root, region: region, table: spec, diagnostics: &diagnostics)
+        // Replicas turn the NEW_AND_OLD_IMAGES stream on; the manifest says so, or nothing would match.
+        if !spec.replicas.isEmpty, spec.stream == nil { spec.stream = .newAndOldImages }
+        return spec
     }
 
     static func decodeRegion(_ root: JSONReader, defaults: ManifestDefaults, diagnostics: inout Diagnostics) -> String?

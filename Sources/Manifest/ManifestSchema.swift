@@ -124,6 +124,46 @@ public enum ManifestSchema {
         ]
     }
 
+    static var replicas: JSONValue {
+        let replica = strictObject(
+            "A replica in another region; what it does not name is the table's.",
+            required: ["region"],
+            properties: [
+                (
+                    "region",
+                    object([
+                        ("type", "string"), ("pattern", "^[a-z]{2}(-[a-z]+)+-[0-9]+$"),
+                        ("description", "The replica's region, not the table's own."),
+                    ])
+                ),
+                (
+                    "kmsKeyArn",
+                    object([
+                        ("type", "string"),
+                        ("pattern", "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/.+$"),
+                        (
+                            "description",
+                            "With CUSTOMER_KEY (and only then): the replica's own key, in the replica's region."
+                        ),
+                    ])
+                ),
+                ("tableClass", enumeration(["STANDARD", "STANDARD_INFREQUENT_ACCESS"], "Default: the table's.")),
+                ("pointInTimeRecovery", object([("type", "boolean"), ("description", "Default: the table's.")])),
+                ("deletionProtection", object([("type", "boolean"), ("description", "Default: the table's.")])),
+            ]
+        )
+        return object([
+            ("type", "array"), ("items", replica), ("uniqueItems", .bool(true)),
+            (
+                "description",
+                .string(
+                    "Replicas of a global table (version 2019.11.21), one per region. Write capacity must be on demand "
+                        + "or auto scaled; the stream is NEW_AND_OLD_IMAGES."
+                )
+            ),
+        ])
+    }
+
     static var projectionProperties: [(String, JSONValue)] {
         [
             (
@@ -262,7 +302,7 @@ public enum ManifestSchema {
                     ])
                 ),
                 ("encryption", encryption),
-            ] + capacityProperties
+            ] + capacityProperties + [("replicas", replicas)]
         return object([
             ("$schema", "https://json-schema.org/draft/2020-12/schema"),
             ("$id", "https://tablekeeper.invalid/schemas/table.schema.json"),

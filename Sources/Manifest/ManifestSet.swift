@@ -56,7 +56,10 @@ public struct ManifestSet: Sendable, Equatable {
         }
         var byTable: [String: [LoadedManifest]] = [:]
         for manifest in valid {
-            byTable["\(manifest.spec.region)\u{0}\(manifest.spec.tableName)", default: []].append(manifest)
+            // A global table claims its name in every replica's region too.
+            for region in [manifest.spec.region] + manifest.spec.replicas.map(\.region) {
+                byTable["\(region)\u{0}\(manifest.spec.tableName)", default: []].append(manifest)
+            }
         }
         for group in byTable.values where group.count > 1 {
             for manifest in group {

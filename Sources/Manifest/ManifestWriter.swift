@@ -32,6 +32,9 @@ public enum ManifestWriter {
                 )
             )
         }
+        if !spec.replicas.isEmpty {
+            members.append(JSONMember("replicas", .array(spec.replicas.map(replica))))
+        }
         var encryption = [JSONMember("type", .string(spec.encryption.type.rawValue))]
         if let arn = spec.encryption.kmsKeyArn { encryption.append(JSONMember("kmsKeyArn", .string(arn))) }
         members.append(JSONMember("encryption", .object(encryption)))
@@ -99,6 +102,17 @@ public enum ManifestWriter {
             if let write = warm.writeUnitsPerSecond { fields.append(JSONMember("writeUnitsPerSecond", number(write))) }
             members.append(JSONMember("warmThroughput", .object(fields)))
         }
+    }
+
+    static func replica(_ replica: ReplicaSpec) -> JSONValue {
+        var members = [JSONMember("region", .string(replica.region))]
+        if let arn = replica.kmsKeyArn { members.append(JSONMember("kmsKeyArn", .string(arn))) }
+        if let tableClass = replica.tableClass { members.append(JSONMember("tableClass", .string(tableClass.rawValue))) }
+        if let pitr = replica.pointInTimeRecovery { members.append(JSONMember("pointInTimeRecovery", .bool(pitr))) }
+        if let protection = replica.deletionProtection {
+            members.append(JSONMember("deletionProtection", .bool(protection)))
+        }
+        return .object(members)
     }
 
     static func localIndex(_ index: LocalSecondaryIndex) -> JSONValue {

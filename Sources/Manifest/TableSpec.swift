@@ -160,6 +160,8 @@ public struct TableSpec: Sendable, Equatable {
     public var encryption: EncryptionSpec
     /// Auto scaling, on-demand maximums and warm throughput of the table itself.
     public var capacity: CapacitySpec
+    /// Replicas in other regions (a global table), in manifest order.
+    public var replicas: [ReplicaSpec]
 
     /// Creates a spec with the manifest defaults for everything not given.
     public init(
@@ -178,7 +180,8 @@ public struct TableSpec: Sendable, Equatable {
         tableClass: TableClass = .standard,
         tags: [String: String] = [:],
         encryption: EncryptionSpec = .kms,
-        capacity: CapacitySpec = CapacitySpec()
+        capacity: CapacitySpec = CapacitySpec(),
+        replicas: [ReplicaSpec] = []
     ) {
         self.tableName = tableName
         self.region = region
@@ -196,7 +199,24 @@ public struct TableSpec: Sendable, Equatable {
         self.tags = tags
         self.encryption = encryption
         self.capacity = capacity
+        self.replicas = replicas
     }
+
+    /// A replica's encryption: the table's type, with the replica's own key for `CUSTOMER_KEY`.
+    public func encryption(of replica: ReplicaSpec) -> EncryptionSpec {
+        encryption.type == .customerKey ? .customerKey(replica.kmsKeyArn ?? "") : encryption
+    }
+
+    /// A replica's table class (its own, else the table's).
+    public func tableClass(of replica: ReplicaSpec) -> TableClass { replica.tableClass ?? tableClass }
+
+    /// A replica's point-in-time recovery (its own, else the table's).
+    public func pointInTimeRecovery(of replica: ReplicaSpec) -> Bool {
+        replica.pointInTimeRecovery ?? pointInTimeRecovery
+    }
+
+    /// A replica's deletion protection (its own, else the table's).
+    public func deletionProtection(of replica: ReplicaSpec) -> Bool { replica.deletionProtection ?? deletionProtection }
 
     /// Every attribute used by the table's and its indexes' keys, once each, sorted by name.
     public var keyAttributes: [KeyAttribute] {
