@@ -199,10 +199,52 @@ public struct TableDescription: Codable, Sendable, Equatable {
     public var DeletionProtectionEnabled: Bool?
     public var OnDemandThroughput: OnDemandThroughputShape?
     public var WarmThroughput: WarmThroughputShape?
+    public var Replicas: [ReplicaDescription]?
+    public var GlobalTableVersion: String?
     public init() {}
 }
 
 /// CreateTable input.
+/// A replica as the table's DescribeTable lists it.
+public struct ReplicaDescription: Codable, Sendable, Equatable {
+    /// `ReplicaTableClassSummary`.
+    public struct TableClassSummary: Codable, Sendable, Equatable {
+        public var TableClass: String?
+    }
+    public var RegionName: String?
+    /// `CREATING`, `UPDATING`, `ACTIVE`, `DELETING`, `CREATION_FAILED`, `REGION_DISABLED`, …
+    public var ReplicaStatus: String?
+    public var KMSMasterKeyId: String?
+    public var ReplicaTableClassSummary: TableClassSummary?
+    public init(RegionName: String?, ReplicaStatus: String?, KMSMasterKeyId: String? = nil, TableClass: String? = nil) {
+        self.RegionName = RegionName
+        self.ReplicaStatus = ReplicaStatus
+        self.KMSMasterKeyId = KMSMasterKeyId
+        self.ReplicaTableClassSummary = TableClass.map { TableClassSummary(TableClass: $0) }
+    }
+}
+
+/// One `ReplicaUpdates` action (DynamoDB takes one per call).
+public struct ReplicationGroupUpdate: Codable, Sendable, Equatable {
+    /// `Create` and `Update` members.
+    public struct Member: Codable, Sendable, Equatable {
+        public var RegionName: String
+        public var KMSMasterKeyId: String?
+        public var TableClassOverride: String?
+        public init(RegionName: String, KMSMasterKeyId: String? = nil, TableClassOverride: String? = nil) {
+            self.RegionName = RegionName
+            self.KMSMasterKeyId = KMSMasterKeyId
+            self.TableClassOverride = TableClassOverride
+        }
+    }
+    public var Create: Member?
+    public var Update: Member?
+    public init(Create: Member? = nil, Update: Member? = nil) {
+        self.Create = Create
+        self.Update = Update
+    }
+}
+
 public struct CreateTableInput: Codable, Sendable, Equatable {
     public var TableName: String
     public var AttributeDefinitions: [AttributeDefinition]
@@ -277,6 +319,7 @@ public struct UpdateTableInput: Codable, Sendable, Equatable {
     public var DeletionProtectionEnabled: Bool?
     public var OnDemandThroughput: OnDemandThroughputShape?
     public var WarmThroughput: WarmThroughputShape?
+    public var ReplicaUpdates: [ReplicationGroupUpdate]?
     public init(TableName: String) { self.TableName = TableName }
 }
 

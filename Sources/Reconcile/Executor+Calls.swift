@@ -22,6 +22,23 @@ extension Executor {
             try await control.untagResource(plan.tableArn ?? plan.table, keys: keys)
         case .autoScaling(let call, _):
             try await perform(call, table: plan.table, control: control)
+        case .replicaSetting(let region, let setting, _):
+            guard let replica = regionControls?(region) else {
+                throw AWSError(
+                    operation: "UpdateTable",
+                    code: "Unsupported",
+                    message: "no control for \(region)",
+                    kind: .other
+                )
+            }
+            switch setting {
+            case .pointInTimeRecovery(let on):
+                try await replica.updateContinuousBackups(plan.table, pointInTimeRecovery: on)
+            case .deletionProtection(let on):
+                var input = UpdateTableInput(TableName: plan.table)
+                input.DeletionProtectionEnabled = on
+                _ = try await replica.updateTable(input)
+            }
         }
         return nil
     }

@@ -9,10 +9,13 @@ import UTCTime
 public struct Executor: Sendable {
     /// The policy (for re-planning after adoption).
     public let policy: ReconcilePolicy
+    /// The controls of other regions, for replica tables.
+    public let regionControls: (@Sendable (String) -> any TableControl)?
 
     /// Creates an executor.
-    public init(policy: ReconcilePolicy) {
+    public init(policy: ReconcilePolicy, regionControls: (@Sendable (String) -> any TableControl)? = nil) {
         self.policy = policy
+        self.regionControls = regionControls
     }
 
     /// One table's memory across cycles: steps AWS refused for a while, and encryption changes an endpoint
@@ -260,6 +263,7 @@ public struct Executor: Sendable {
         case .pointInTimeRecovery: "pointInTimeRecovery"
         case .tag, .untag: "tags"
         case .autoScaling(_, let field): field
+        case .replicaSetting(_, _, let field): field
         }
     }
 

@@ -8,6 +8,8 @@ struct TableExtras: Sendable {
     var backups: ContinuousBackupsDescription
     var tags: [TagShape]
     var readAt: ContinuousClock.Instant
+    /// The replica tables in their regions, by region (a global table's).
+    var replicas: [String: ReplicaRead] = [:]
 
     /// Tags alone (the orphan sweep reads nothing else): TTL and backups as a table without them.
     static func tagsOnly(_ tags: [TagShape]) -> TableExtras {

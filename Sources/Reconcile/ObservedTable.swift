@@ -107,6 +107,8 @@ public struct ObservedTable: Sendable, Equatable {
     public var warmStatus: String?
     /// The table's and its indexes' auto scaling, from the region's Application Auto Scaling read.
     public var scaling = ObservedScaling()
+    /// The replicas of a global table (other regions), from `Replicas`.
+    public var replicas: [ObservedReplica] = []
     /// Set when the region's auto scaling could not be read: capacity is then not compared (it may belong to
     /// auto scaling).
     public var scalingUnknown: String?
@@ -282,6 +284,7 @@ extension ObservedTable {
         onDemand = description.OnDemandThroughput.map(OnDemandLimits.init)
         warm = description.WarmThroughput.map(WarmThroughputSpec.init)
         warmStatus = description.WarmThroughput?.Status
+        replicas = (description.Replicas ?? []).compactMap { ObservedReplica($0, tableClass: tableClass) }
         inaccessibleSince = sse?.InaccessibleEncryptionDateTime.map(Date.init(timeIntervalSince1970:))
         decreasesToday = Int(description.ProvisionedThroughput?.NumberOfDecreasesToday ?? 0)
         lastDecrease = description.ProvisionedThroughput?.LastDecreaseDateTime.map(Date.init(timeIntervalSince1970:))

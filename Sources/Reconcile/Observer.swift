@@ -24,13 +24,27 @@ public struct Observer: Sendable {
 
     /// A table from its description and, when read, its TTL, backups and tags.
     static func compose(_ description: TableDescription, region: String, extras: TableExtras?) -> ObservedTable {
-        ObservedTable(
+        var table = ObservedTable(
             region: region,
             description: description,
             timeToLive: extras?.timeToLive ?? TimeToLiveDescription(TimeToLiveStatus: "DISABLED", AttributeName: nil),
             backups: extras?.backups ?? ContinuousBackupsDescription(),
             tags: extras?.tags ?? []
         )
+        for index in table.replicas.indices {
+            guard let read = extras?.replicas[table.replicas[index].region] else { continue }
+            let replica = ObservedTable(
+                region: table.replicas[index].region,
+                description: read.description,
+                timeToLive: TimeToLiveDescription(TimeToLiveStatus: "DISABLED", AttributeName: nil),
+                backups: read.backups,
+                tags: []
+            )
+            table.replicas[index].encryption = replica.encryption
+            table.replicas[index].pointInTimeRecovery = replica.pointInTimeRecovery
+            table.replicas[index].deletionProtection = replica.deletionProtection
+        }
+        return table
     }
 
     /// A table with everything Tablekeeper compares (for one-off reads: a CreateTable answered ResourceInUse,
@@ -72,6 +86,13 @@ public struct Observer: Sendable {
         for spec in specs {
             wanted.insert(RegionKey(region: spec.region, key: EncryptionSpec.awsManagedKeyAlias))
             if let key = spec.encryption.keyToResolve { wanted.insert(RegionKey(region: spec.region, key: key)) }
+            // Each replica's key, and the AWS managed key, in the replica's own region.
+            for replica in spec.replicas {
+                wanted.insert(RegionKey(region: replica.region, key: EncryptionSpec.awsManagedKeyAlias))
+                if let key = spec.encryption(of: replica).keyToResolve {
+                    wanted.insert(RegionKey(region: replica.region, key: key))
+                }
+            }
         }
         return wanted
     }
@@ -124,7 +145,17 @@ public struct KeyResolution: Sendable {
 
     /// The resolved encryption of a spec.
     public func resolve(_ spec: TableSpec) -> ResolvedEncryption {
-        switch spec.encryption.type {
+        resolve(spec.encryption, region: spec.region)
+    }
+
+    /// The resolved encryption of each replica of a spec, by region.
+    public func resolveReplicas(_ spec: TableSpec) -> [String: ResolvedEncryption] {
+        Dictionary(uniqueKeysWithValues: spec.replicas.map { ($0.region, resolve(spec.encryption(of: $0), region: $0.region)) })
+    }
+
+    /// The resolved encryption of `encryption` in `region`.
+    public func resolve(_ encryption: EncryptionSpec, region: String) -> ResolvedEncryption {
+        switch encryption.type {
         case .awsOwned:
             return .awsOwned
         case .kms:
@@ -133,17 +164,17 @@ public struct KeyResolution: Sendable {
             // (AccessDenied where IAM limits DescribeKey to customer keys, throttling, the network) leaves the
             // table's key unknown: never a diff, never an UpdateTable that spends the key-switch quota.
             let alias = EncryptionSpec.awsManagedKeyAlias
-            if case .failure(let error)? = results[RegionKey(region: spec.region, key: alias)], error.kind != .notFound
+            if case .failure(let error)? = results[RegionKey(region: region, key: alias)], error.kind != .notFound
             {
                 return .unresolvable(
                     "the AWS managed key (\(alias)) could not be looked up, so the table's encryption cannot be "
                         + "compared and nothing is changed: \(error); allow kms:DescribeKey on it"
                 )
             }
-            return .awsManaged(keyArn: awsManagedKeyArn(region: spec.region))
+            return .awsManaged(keyArn: awsManagedKeyArn(region: region))
         case .customerKey:
-            let key = spec.encryption.kmsKeyArn ?? ""
-            switch results[RegionKey(region: spec.region, key: key)] {
+            let key = encryption.kmsKeyArn ?? ""
+            switch results[RegionKey(region: region, key: key)] {
             case .success(let metadata)?:
                 if let state = metadata.KeyState, state != "Enabled" {
                     return .unresolvable("KMS key \(key) is \(state); enable it or choose another key")

@@ -72,6 +72,8 @@ public enum Step: Sendable, Equatable {
     case untag([String])
     /// An Application Auto Scaling call; `field` names the change it makes.
     case autoScaling(ScalingCall, field: String)
+    /// A setting of a replica table, made in the replica's own region.
+    case replicaSetting(region: String, ReplicaSetting, field: String)
 
     /// Whether the step is an UpdateTable or CreateTable call (which puts the table in transition).
     public var changesTableStatus: Bool {
@@ -92,6 +94,23 @@ public enum Step: Sendable, Equatable {
         case .tag(let tags): "tag \(tags.map(\.Key).joined(separator: ", "))"
         case .untag(let keys): "untag \(keys.joined(separator: ", "))"
         case .autoScaling(let call, _): call.summary
+        case .replicaSetting(let region, let setting, _): "\(setting.summary) of the replica in \(region)"
+        }
+    }
+}
+
+/// A replica table's own setting.
+public enum ReplicaSetting: Sendable, Equatable {
+    /// UpdateContinuousBackups.
+    case pointInTimeRecovery(Bool)
+    /// UpdateTable `DeletionProtectionEnabled`.
+    case deletionProtection(Bool)
+
+    /// A short description for messages.
+    public var summary: String {
+        switch self {
+        case .pointInTimeRecovery(let on): on ? "enable point-in-time recovery" : "disable point-in-time recovery"
+        case .deletionProtection(let on): on ? "turn deletion protection on" : "turn deletion protection off"
         }
     }
 }

@@ -14,6 +14,8 @@ struct PlanBuilder {
     var retryAfter: [String: Date] = [:]
     /// Comparisons that cannot be made this cycle, and why.
     var waits: [PartialWait] = []
+    /// Set when a table cannot be planned (a replica's key cannot be resolved).
+    var failure: String?
     /// Facts worth saying about a table in sync (a warm-throughput floor below what DynamoDB holds).
     var notes: [String] = []
 

@@ -30,6 +30,17 @@ public enum Planner {
                 // Set once the table is ACTIVE; recorded now so a restart still knows it belongs to the creation.
                 plan.changes.append(Change(field: "ttlAttribute", from: "disabled", to: ttl, action: .create))
             }
+            // Replicas are added once the table is ACTIVE, one a call, as part of the creation.
+            for replica in desired.spec.replicas {
+                plan.changes.append(
+                    Change(
+                        field: PlanBuilder.replicaField(desired.spec.tableName, replica.region),
+                        from: "absent",
+                        to: "replica in \(replica.region)",
+                        action: .create
+                    )
+                )
+            }
             // Auto scaling is registered once the table is ACTIVE, as part of the creation.
             for index in [nil] + desired.spec.globalSecondaryIndexes.map(\.name) {
                 let scaling =
@@ -85,6 +96,11 @@ public enum Planner {
         builder.compareTimeToLive()
         builder.comparePointInTimeRecovery()
         builder.compareTags()
+        builder.compareReplicas()
+        if let failure = builder.failure {
+            plan.failure = failure
+            return plan
+        }
         plan.changes = builder.changes
         plan.steps = builder.steps
         plan.retryAfter = builder.retryAfter

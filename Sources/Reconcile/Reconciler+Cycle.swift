@@ -170,8 +170,8 @@ extension Reconciler {
             lastOrphanSweep = .now
             lastOrphans = prepared.orphans.map { Executor(policy: settings.policy).summarize($0, changes: $0.changes) }
         }
-        let executor = Executor(policy: settings.policy)
         let controls = self.controls
+        let executor = Executor(policy: settings.policy, regionControls: controls)
         let memories = memory
         let outcomes = await prepared.tables.concurrentMap(limit: settings.maxConcurrency) {
             table -> (String, TableResult, Executor.Memory)? in

@@ -29,6 +29,15 @@ extension Reconciler {
             fresh = Dictionary(uniqueKeysWithValues: read.map { (full[$0.key].index, $0.value) })
             needed = Set(full.map(\.index))
         }
+        let replicaReads = await readReplicas(
+            needed.compactMap { index -> (Int, String, [String])? in
+                guard case .success(let description?)? = described[index], let replicas = description.Replicas,
+                    !replicas.isEmpty
+                else { return nil }
+                let regions = replicas.filter { $0.ReplicaStatus == "ACTIVE" }.compactMap(\.RegionName)
+                return (index, specs[index].tableName, regions)
+            }
+        )
         var results: [Result<ObservedTable?, AWSError>?] = []
         for (index, (manifest, read)) in zip(manifests, described).enumerated() {
             let key = Self.key(manifest.spec)
@@ -61,7 +70,10 @@ extension Reconciler {
                     case .failure(let error):
                         results.append(.failure(error))
                         continue
-                    case .success(let extras):
+                    case .success(var extras):
+                        // A replica that could not be read keeps what was read of it before.
+                        let previous = cache.extras[key]?.replicas ?? [:]
+                        extras.replicas = previous.merging(replicaReads[index] ?? [:]) { $1 }
                         cache.extras[key] = extras
                     }
                 }
@@ -72,6 +84,36 @@ extension Reconciler {
         }
         for manifest in manifests { cache.blobs[manifest.path] = files[manifest.path] }
         return results
+    }
+
+    /// The replica tables of global tables in their own regions: DescribeTable (deletion protection, encryption)
+    /// and DescribeContinuousBackups, read with the table's other reads. A replica that cannot be read is left
+    /// out (logged): its settings are compared once it can be.
+    func readReplicas(_ tables: [(index: Int, name: String, regions: [String])]) async -> [Int: [String: ReplicaRead]]
+    {
+        let controls = self.controls
+        let items = tables.flatMap { table in table.regions.map { (table.index, table.name, $0) } }
+        let reads = await items.concurrentMap(limit: settings.maxConcurrency) { index, name, region in
+            let read = await attempt { () async throws(AWSError) -> ReplicaRead? in
+                let control = controls(region)
+                guard let description = try await control.describeTable(name) else { return nil }
+                return ReplicaRead(description: description, backups: try await control.describeContinuousBackups(name))
+            }
+            return (index, name, region, read)
+        }
+        var result: [Int: [String: ReplicaRead]] = [:]
+        for (index, name, region, read) in reads {
+            switch read {
+            case .success(let replica?): result[index, default: [:]][region] = replica
+            case .success(nil): continue
+            case .failure(let error):
+                logger.warning(
+                    "a replica table could not be read; its settings are compared once it can be",
+                    metadata: ["table": "\(name)", "region": "\(region)", "error": "\(error)"]
+                )
+            }
+        }
+        return result
     }
 
     /// DescribeTable of each table, at once.

@@ -58,11 +58,7 @@ extension Reconciler {
                 let error =
                     "\(manifest.path): $.region: no region given and none configured (add \"region\" or set aws.region)"
                 prepared.settled.append(invalidResult(path: manifest.path, errors: [error], files: files))
-            } else if let violation = settings.scope.violation(
-                tableName: manifest.spec.tableName,
-                region: manifest.spec.region,
-                kmsKeyArn: manifest.spec.encryption.kmsKeyArn
-            ) {
+            } else if let violation = scopeViolation(manifest.spec) {
                 // The scope is the operator's: the pusher can only rename the table or ask for a wider scope.
                 let error =
                     "\(manifest.path): \(violation.path): \(violation.problem) (fix: use a table the configuration's "
@@ -108,7 +104,10 @@ extension Reconciler {
                     createdHere: createdHere.contains(key) || logState.isBeingCreated(key),
                     creationTTL: logState.creationTTL(key)
                 )
-                desired.creationScaling = logState.creationFields(key).filter { $0.contains("autoScaling") }
+                let creation = logState.creationFields(key)
+                desired.creationScaling = creation.filter { $0.contains("autoScaling") }
+                desired.creationReplicas = creation.filter { $0.hasPrefix("replicas[") }
+                desired.replicaEncryption = keys.resolveReplicas(spec)
                 let context = RegionContext(awsManagedKeyArn: keys.awsManagedKeyArn(region: spec.region))
                 let plan = Planner.plan(
                     desired: desired,
@@ -138,6 +137,30 @@ extension Reconciler {
             )
         }
         return prepared
+    }
+
+    /// Where a manifest reaches outside the scope: the table, or any of its replicas (their regions and keys).
+    func scopeViolation(_ spec: TableSpec) -> ReconcileScope.Violation? {
+        if let violation = settings.scope.violation(
+            tableName: spec.tableName,
+            region: spec.region,
+            kmsKeyArn: spec.encryption.kmsKeyArn
+        ) {
+            return violation
+        }
+        for (offset, replica) in spec.replicas.enumerated() {
+            guard
+                var violation = settings.scope.violation(
+                    tableName: spec.tableName,
+                    region: replica.region,
+                    kmsKeyArn: replica.kmsKeyArn
+                )
+            else { continue }
+            violation.path = violation.path.replacing("$.encryption", with: "$")
+                .replacing("$.", with: "$.replicas[\(offset)].")
+            return violation
+        }
+        return nil
     }
 
     /// Managed tables (tag `tablekeeper:managed`) that no manifest names.
