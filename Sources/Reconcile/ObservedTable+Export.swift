@@ -42,7 +42,24 @@ extension ObservedTable {
             tableClass: tableClass,
             tags: tags.filter { !ReconcileTags.isReserved($0.key) },
             encryption: encryption,
-            capacity: exportedCapacity(index: nil, onDemand: onDemand, warm: warm, throughput: throughput)
+            capacity: exportedCapacity(index: nil, onDemand: onDemand, warm: warm, throughput: throughput),
+            replicas: replicas.map { replica in
+                var key: String?
+                if case .customerKey = encryption.type {
+                    if let arn = replica.kmsKeyArn {
+                        key = arn
+                    } else if case .kmsKey(let arn)? = replica.encryption {
+                        key = arn
+                    }
+                }
+                return ReplicaSpec(
+                    region: replica.region,
+                    kmsKeyArn: key,
+                    tableClass: replica.tableClass == tableClass ? nil : replica.tableClass,
+                    pointInTimeRecovery: replica.pointInTimeRecovery.flatMap { $0 == pointInTimeRecovery ? nil : $0 },
+                    deletionProtection: replica.deletionProtection.flatMap { $0 == deletionProtection ? nil : $0 }
+                )
+            }
         )
     }
 

@@ -64,6 +64,28 @@ struct ExportCommand: AsyncParsableCommand {
             printError("tablekeeper: table \(table) does not exist in \(runtime.region)")
             throw ExitCode(1)
         }
+        // A global table exports with its replicas, each read in its own region.
+        for index in observed.replicas.indices where observed.replicas[index].status == "ACTIVE" {
+            let region = observed.replicas[index].region
+            let replicaControl = runtime.controls.control(region: region)
+            do throws(AWSError) {
+                guard let description = try await replicaControl.describeTable(table) else { continue }
+                let backups = try await replicaControl.describeContinuousBackups(table)
+                let replica = ObservedTable(
+                    region: region,
+                    description: description,
+                    timeToLive: TimeToLiveDescription(TimeToLiveStatus: "DISABLED", AttributeName: nil),
+                    backups: backups,
+                    tags: []
+                )
+                observed.replicas[index].encryption = replica.encryption
+                observed.replicas[index].pointInTimeRecovery = replica.pointInTimeRecovery
+                observed.replicas[index].deletionProtection = replica.deletionProtection
+            } catch {
+                printError("tablekeeper: cannot read \(table)'s replica in \(region): \(error)")
+                throw ExitCode(1)
+            }
+        }
         // A provisioned table's auto scaling belongs in its manifest, or Tablekeeper would flag it.
         if observed.billingMode == .provisioned {
             do throws(AWSError) {

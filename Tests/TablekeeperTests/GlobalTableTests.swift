@@ -174,5 +174,16 @@ struct GlobalTableTests {
         #expect(updates.isEmpty, "\(updates.map(\.operation))")
         // A replica table is part of its global table, never an orphan.
         #expect(!scenario.records().contains { $0.changes?.contains { $0.reason == "orphaned" } == true })
+
+        // A global table exports with its replicas: each key, and what differs from the table.
+        let exported = try await scenario.tablekeeper(["export", "--config", scenario.configPath, "--table", name])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        for (region, arn) in [("eu-west-1", euNewArn), ("ap-south-1", apArn), ("ap-northeast-1", tokyoArn)] {
+            #expect(exported.stdout.contains(#""region": "\#(region)""#), "\(exported.stdout)")
+            #expect(exported.stdout.contains(arn))
+        }
+        try scenario.folder.write("exported.json", exported.stdout)
+        let valid = try await scenario.tablekeeper(["validate", scenario.folder.file("exported.json")])
+        #expect(valid.status == 0, "\(valid.stdout)")
     }
 }
