@@ -120,7 +120,10 @@ extension Reconciler {
         }
         if sweepOrphans, !shouldStop() {
             // A table named by a manifest that does not parse is invalid, never orphaned.
-            let named = specs.map { "\($0.spec.region)/\($0.spec.tableName)" }
+            // A replica table in another region is part of its global table, never an orphan.
+            let named = specs.flatMap { manifest in
+                ([manifest.spec.region] + manifest.spec.replicas.map(\.region)).map { "\($0)/\(manifest.spec.tableName)" }
+            }
             let invalid = prepared.settled.filter { $0.outcome == .invalid }.map { "\($0.region)/\($0.table)" }
             let known = Set(named + invalid)
             let regions = Set(specs.map(\.spec.region) + settings.extraRegions)

@@ -224,7 +224,49 @@ struct RealisticDayTests {
             ) == "ttl"
         )
 
-        // 10. SIGTERM: exit 0, a whole log.
+        // 10. A global table: a sessions table replicated to eu-west-1 (each replica on its region's AWS managed
+        //     key) is created and its replica added by the running daemon; dropping the replica from the manifest
+        //     is flagged destructive and the replica stays.
+        let sessions = Scenario.unique("sessions")
+        let global = """
+            {"tableName": "\(sessions)", "partitionKey": {"name": "id", "type": "S"}, "pointInTimeRecovery": true,
+             "replicas": [{"region": "eu-west-1", "deletionProtection": true}]}
+            """
+        try await scenario.git.commit(files: ["manifests/\(sessions).json": global], message: "sessions: global")
+        #expect(try await settle([sessions: "in_sync"], within: .seconds(60)))
+        let replicaState = try await scenario.boto(
+            """
+            eu = boto3.client("dynamodb", endpoint_url=endpoint, region_name="eu-west-1",
+                              aws_access_key_id="AKIDTEST", aws_secret_access_key="test-secret")
+            t = ddb.describe_table(TableName="\(sessions)")["Table"]
+            r = eu.describe_table(TableName="\(sessions)")["Table"]
+            b = eu.describe_continuous_backups(TableName="\(sessions)")["ContinuousBackupsDescription"]
+            print(t["Replicas"][0]["RegionName"], t["Replicas"][0]["ReplicaStatus"], r["DeletionProtectionEnabled"],
+                  b["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"])
+            """
+        )
+        #expect(replicaState == "eu-west-1 ACTIVE True ENABLED")
+        try await scenario.git.commit(
+            files: [
+                "manifests/\(sessions).json":
+                    #"{"tableName": "\#(sessions)", "partitionKey": {"name": "id", "type": "S"}, "#
+                    + #""pointInTimeRecovery": true, "stream": "NEW_AND_OLD_IMAGES"}"#
+            ],
+            message: "sessions: no replica"
+        )
+        #expect(
+            try await Scenario.waitUntil(.seconds(30)) {
+                scenario.records().contains { record in
+                    record.table == sessions && record.outcome == "flagged"
+                        && record.changes?.contains {
+                            $0.field == "replicas[\(sessions)@eu-west-1]" && $0.reason == "destructive"
+                        } == true
+                }
+            }
+        )
+        #expect(try await describe(sessions, #"t["Replicas"][0]["ReplicaStatus"]"#) == "ACTIVE")
+
+        // 11. SIGTERM: exit 0, a whole log.
         kill(daemon.processIdentifier, SIGTERM)
         await daemon.exited()
         #expect(daemon.terminationStatus == 0)
