@@ -41,11 +41,20 @@ extension ManifestDecoder {
                 continue
             }
             if let previous = seen[replicaRegion] {
-                diagnostics.add(path + ".region", "\(replicaRegion) is already listed at \(previous)", fix: "list it once")
+                diagnostics.add(
+                    path + ".region",
+                    "\(replicaRegion) is already listed at \(previous)",
+                    fix: "list it once"
+                )
                 continue
             }
             seen[replicaRegion] = path + ".region"
-            let key = decodeReplicaKey(reader, replicaRegion: replicaRegion, type: table.encryption.type, diagnostics: &diagnostics)
+            let key = decodeReplicaKey(
+                reader,
+                replicaRegion: replicaRegion,
+                type: table.encryption.type,
+                diagnostics: &diagnostics
+            )
             let tableClass = reader.enumeration("tableClass", TableClass.self, diagnostics: &diagnostics)
             let pitr = reader.bool("pointInTimeRecovery", diagnostics: &diagnostics)
             let protection = reader.bool("deletionProtection", diagnostics: &diagnostics)
@@ -78,7 +87,8 @@ extension ManifestDecoder {
                 diagnostics.add(
                     path,
                     "is only allowed when the table's encryption is CUSTOMER_KEY (it is \(type.rawValue))",
-                    fix: "remove it: each replica uses the \(type == .kms ? "AWS managed key" : "AWS owned key") of its "
+                    fix:
+                        "remove it: each replica uses the \(type == .kms ? "AWS managed key" : "AWS owned key") of its "
                         + "own region"
                 )
                 return nil
@@ -108,7 +118,8 @@ extension ManifestDecoder {
             diagnostics.add(
                 path,
                 "\(quoted(arn)) is not a KMS key ARN or alias ARN",
-                fix: "use arn:aws:kms:\(replicaRegion):ACCOUNT:key/KEY-ID or arn:aws:kms:\(replicaRegion):ACCOUNT:alias/NAME"
+                fix:
+                    "use arn:aws:kms:\(replicaRegion):ACCOUNT:key/KEY-ID or arn:aws:kms:\(replicaRegion):ACCOUNT:alias/NAME"
             )
             return nil
         }
@@ -133,11 +144,13 @@ extension ManifestDecoder {
                 diagnostics.add(
                     "$.replicas",
                     "a global table with billingMode PROVISIONED needs auto scaled write capacity",
-                    fix: "add \"autoScaling\": {\"write\": {\"min\": 5, \"max\": 100, \"targetUtilization\": 70}}, or use "
+                    fix:
+                        "add \"autoScaling\": {\"write\": {\"min\": 5, \"max\": 100, \"targetUtilization\": 70}}, or use "
                         + "PAY_PER_REQUEST"
                 )
             }
-            for (offset, index) in table.globalSecondaryIndexes.enumerated() where index.capacity.autoScaling?.write == nil {
+            for (offset, index) in table.globalSecondaryIndexes.enumerated()
+            where index.capacity.autoScaling?.write == nil {
                 diagnostics.add(
                     "$.globalSecondaryIndexes[\(offset)]",
                     "index \(quoted(index.name)) of a global table with billingMode PROVISIONED needs auto scaled "

@@ -107,7 +107,9 @@ public enum ManifestWriter {
     static func replica(_ replica: ReplicaSpec) -> JSONValue {
         var members = [JSONMember("region", .string(replica.region))]
         if let arn = replica.kmsKeyArn { members.append(JSONMember("kmsKeyArn", .string(arn))) }
-        if let tableClass = replica.tableClass { members.append(JSONMember("tableClass", .string(tableClass.rawValue))) }
+        if let tableClass = replica.tableClass {
+            members.append(JSONMember("tableClass", .string(tableClass.rawValue)))
+        }
         if let pitr = replica.pointInTimeRecovery { members.append(JSONMember("pointInTimeRecovery", .bool(pitr))) }
         if let protection = replica.deletionProtection {
             members.append(JSONMember("deletionProtection", .bool(protection)))

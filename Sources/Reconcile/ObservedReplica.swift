@@ -45,7 +45,8 @@ public struct ObservedReplica: Sendable, Equatable {
             region: region,
             status: description.ReplicaStatus ?? "ACTIVE",
             kmsKeyArn: description.KMSMasterKeyId,
-            tableClass: description.ReplicaTableClassSummary?.TableClass.flatMap(TableClass.init(rawValue:)) ?? tableClass
+            tableClass: description.ReplicaTableClassSummary?.TableClass.flatMap(TableClass.init(rawValue:))
+                ?? tableClass
         )
     }
 }

@@ -150,7 +150,9 @@ public struct KeyResolution: Sendable {
 
     /// The resolved encryption of each replica of a spec, by region.
     public func resolveReplicas(_ spec: TableSpec) -> [String: ResolvedEncryption] {
-        Dictionary(uniqueKeysWithValues: spec.replicas.map { ($0.region, resolve(spec.encryption(of: $0), region: $0.region)) })
+        Dictionary(
+            uniqueKeysWithValues: spec.replicas.map { ($0.region, resolve(spec.encryption(of: $0), region: $0.region)) }
+        )
     }
 
     /// The resolved encryption of `encryption` in `region`.
@@ -164,8 +166,7 @@ public struct KeyResolution: Sendable {
             // (AccessDenied where IAM limits DescribeKey to customer keys, throttling, the network) leaves the
             // table's key unknown: never a diff, never an UpdateTable that spends the key-switch quota.
             let alias = EncryptionSpec.awsManagedKeyAlias
-            if case .failure(let error)? = results[RegionKey(region: region, key: alias)], error.kind != .notFound
-            {
+            if case .failure(let error)? = results[RegionKey(region: region, key: alias)], error.kind != .notFound {
                 return .unresolvable(
                     "the AWS managed key (\(alias)) could not be looked up, so the table's encryption cannot be "
                         + "compared and nothing is changed: \(error); allow kms:DescribeKey on it"

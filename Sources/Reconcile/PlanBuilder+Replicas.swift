@@ -31,7 +31,9 @@ extension PlanBuilder {
         }
         for replica in observed.replicas where replica.status != "ACTIVE" {
             if ["CREATING", "UPDATING", "DELETING"].contains(replica.status) {
-                waits.append(PartialWait(field: "replicas[", reason: "replica in \(replica.region) is \(replica.status)"))
+                waits.append(
+                    PartialWait(field: "replicas[", reason: "replica in \(replica.region) is \(replica.status)")
+                )
             } else if wanted[replica.region] != nil {
                 changes.append(
                     Change(
@@ -68,7 +70,8 @@ extension PlanBuilder {
             failure = "replica in \(replica.region): \(problem)"
             return
         }
-        let to = "replica in \(replica.region) (\(spec.encryption(of: replica).summary), \(spec.tableClass(of: replica).rawValue))"
+        let to =
+            "replica in \(replica.region) (\(spec.encryption(of: replica).summary), \(spec.tableClass(of: replica).rawValue))"
         if desired.creationReplicas.contains(field) {
             changes.append(Change(field: field, from: "absent", to: to, action: .create))
         } else if !inPlace(field, from: "absent", to: to, class: .safe) {
@@ -76,7 +79,9 @@ extension PlanBuilder {
         }
         var member = ReplicationGroupUpdate.Member(RegionName: replica.region)
         if case .customerKey(let arn)? = encryption { member.KMSMasterKeyId = arn }
-        if spec.tableClass(of: replica) != spec.tableClass { member.TableClassOverride = spec.tableClass(of: replica).rawValue }
+        if spec.tableClass(of: replica) != spec.tableClass {
+            member.TableClassOverride = spec.tableClass(of: replica).rawValue
+        }
         var input = UpdateTableInput(TableName: spec.tableName)
         input.ReplicaUpdates = [ReplicationGroupUpdate(Create: member)]
         steps.append(.updateTable(input, what: "add replica in \(replica.region)", field: field))
@@ -161,7 +166,9 @@ extension PlanBuilder {
         {
             var input = UpdateTableInput(TableName: spec.tableName)
             input.ReplicaUpdates = [
-                ReplicationGroupUpdate(Update: .init(RegionName: replica.region, TableClassOverride: tableClass.rawValue))
+                ReplicationGroupUpdate(
+                    Update: .init(RegionName: replica.region, TableClassOverride: tableClass.rawValue)
+                )
             ]
             steps.append(
                 .updateTable(

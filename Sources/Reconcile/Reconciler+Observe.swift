@@ -89,8 +89,7 @@ extension Reconciler {
     /// The replica tables of global tables in their own regions: DescribeTable (deletion protection, encryption)
     /// and DescribeContinuousBackups, read with the table's other reads. A replica that cannot be read is left
     /// out (logged): its settings are compared once it can be.
-    func readReplicas(_ tables: [(index: Int, name: String, regions: [String])]) async -> [Int: [String: ReplicaRead]]
-    {
+    func readReplicas(_ tables: [(index: Int, name: String, regions: [String])]) async -> [Int: [String: ReplicaRead]] {
         let controls = self.controls
         let items = tables.flatMap { table in table.regions.map { (table.index, table.name, $0) } }
         let reads = await items.concurrentMap(limit: settings.maxConcurrency) { index, name, region in

@@ -122,7 +122,9 @@ extension Reconciler {
             // A table named by a manifest that does not parse is invalid, never orphaned.
             // A replica table in another region is part of its global table, never an orphan.
             let named = specs.flatMap { manifest in
-                ([manifest.spec.region] + manifest.spec.replicas.map(\.region)).map { "\($0)/\(manifest.spec.tableName)" }
+                ([manifest.spec.region] + manifest.spec.replicas.map(\.region)).map {
+                    "\($0)/\(manifest.spec.tableName)"
+                }
             }
             let invalid = prepared.settled.filter { $0.outcome == .invalid }.map { "\($0.region)/\($0.table)" }
             let known = Set(named + invalid)

@@ -34,7 +34,11 @@ struct ReplicaPlanTests {
         return (spec, desired, observed)
     }
 
-    static func plan(_ desired: DesiredTable, _ observed: ObservedTable, policy: ReconcilePolicy = ReconcilePolicy())
+    static func plan(
+        _ desired: DesiredTable,
+        _ observed: ObservedTable,
+        policy: ReconcilePolicy = ReconcilePolicy()
+    )
         -> TablePlan
     {
         Planner.plan(desired: desired, observed: observed, policy: policy, context: F.context)
@@ -99,11 +103,17 @@ struct ReplicaPlanTests {
         #expect(Self.plan(desired, observed).isInSync)
     }
 
-    @Test("a missing replica is one ReplicaUpdates Create with its resolved key and class, after every replica is ACTIVE")
+    @Test(
+        "a missing replica is one ReplicaUpdates Create with its resolved key and class, after every replica is ACTIVE"
+    )
     func addReplica() throws {
         var (spec, desired, observed) = Self.global(.customerKey)
         spec.replicas.append(
-            ReplicaSpec(region: "ap-south-1", kmsKeyArn: "arn:aws:kms:ap-south-1:123456789012:alias/x", tableClass: .standardInfrequentAccess)
+            ReplicaSpec(
+                region: "ap-south-1",
+                kmsKeyArn: "arn:aws:kms:ap-south-1:123456789012:alias/x",
+                tableClass: .standardInfrequentAccess
+            )
         )
         desired.spec = spec
         desired.replicaEncryption["ap-south-1"] = .customerKey(keyArn: "arn:aws:kms:ap-south-1:123456789012:key/ap")
@@ -163,11 +173,23 @@ struct ReplicaPlanTests {
                 "\(Self.field).deletionProtection flag",
             ]
         )
-        #expect(plan.steps.contains(.replicaSetting(region: "eu-west-1", .pointInTimeRecovery(true), field: Self.field + ".pointInTimeRecovery")))
+        #expect(
+            plan.steps.contains(
+                .replicaSetting(
+                    region: "eu-west-1",
+                    .pointInTimeRecovery(true),
+                    field: Self.field + ".pointInTimeRecovery"
+                )
+            )
+        )
         let destructive = Self.plan(desired, observed, policy: ReconcilePolicy(destructive: .apply))
         #expect(
             destructive.steps.contains(
-                .replicaSetting(region: "eu-west-1", .deletionProtection(false), field: Self.field + ".deletionProtection")
+                .replicaSetting(
+                    region: "eu-west-1",
+                    .deletionProtection(false),
+                    field: Self.field + ".deletionProtection"
+                )
             )
         )
     }

@@ -37,7 +37,9 @@ struct GlobalTableTests {
         return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] ?? [:]
     }
 
-    @Test("a global table with customer keys per replica: created, a replica added, a key switched under flag and apply, PITR set in the replica's region, a removal flagged and never applied")
+    @Test(
+        "a global table with customer keys per replica: created, a replica added, a key switched under flag and apply, PITR set in the replica's region, a removal flagged and never applied"
+    )
     func globalTable() async throws {
         let name = Scenario.unique("global")
         let scenario = try await Scenario(files: ["manifests/a.json": "{}"])
@@ -67,7 +69,9 @@ struct GlobalTableTests {
         )
         _ = try await scenario.runUntilSettled(.seconds(60))
         #expect(try await scenario.outcomes()[name] == "in_sync")
-        #expect(try await replicas(scenario, name) == ["eu-west-1": "ACTIVE:\(euArn)", "ap-south-1": "ACTIVE:\(apArn)"])
+        #expect(
+            try await replicas(scenario, name) == ["eu-west-1": "ACTIVE:\(euArn)", "ap-south-1": "ACTIVE:\(apArn)"]
+        )
         let creates = try await scenario.aws.journal(operation: "UpdateTable", table: name)
         #expect(creates.count == 2, "one replica a call: \(creates.map(\.operation))")
 
@@ -92,15 +96,15 @@ struct GlobalTableTests {
         // PITR of each replica is set on the replica table in its own region: inherited from the table, or its own.
         func pitr() async throws -> String {
             try await scenario.boto(
-            """
-            out = []
-            for region in ["us-east-1", "eu-west-1", "ap-south-1", "ap-northeast-1"]:
-                c = boto3.client("dynamodb", endpoint_url=endpoint, region_name=region,
-                                 aws_access_key_id="AKIDTEST", aws_secret_access_key="test-secret")
-                d = c.describe_continuous_backups(TableName="\(name)")["ContinuousBackupsDescription"]
-                out.append(region + "=" + d["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"])
-            print(" ".join(out))
-            """
+                """
+                out = []
+                for region in ["us-east-1", "eu-west-1", "ap-south-1", "ap-northeast-1"]:
+                    c = boto3.client("dynamodb", endpoint_url=endpoint, region_name=region,
+                                     aws_access_key_id="AKIDTEST", aws_secret_access_key="test-secret")
+                    d = c.describe_continuous_backups(TableName="\(name)")["ContinuousBackupsDescription"]
+                    out.append(region + "=" + d["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"])
+                print(" ".join(out))
+                """
             )
         }
         #expect(
@@ -156,13 +160,19 @@ struct GlobalTableTests {
         )
         try await scenario.git.commit(
             files: [
-                path: Self.manifest(name, tableKey: home, replicas: [replica("eu-west-1", euNew), replica("ap-northeast-1", tokyo)])
+                path: Self.manifest(
+                    name,
+                    tableKey: home,
+                    replicas: [replica("eu-west-1", euNew), replica("ap-northeast-1", tokyo)]
+                )
             ],
             message: "drop ap-south-1"
         )
         let since = try await scenario.aws.journal().map(\.seq).max() ?? 0
         for _ in 0..<3 {
-            _ = try await scenario.tablekeeper(["run", "--config", scenario.folder.file("config-destructive.json"), "--once"])
+            _ = try await scenario.tablekeeper([
+                "run", "--config", scenario.folder.file("config-destructive.json"), "--once",
+            ])
         }
         #expect(try await replicas(scenario, name)["ap-south-1"] == "ACTIVE:\(apArn)")
         let removal = scenario.records().last { $0.table == name }?.changes?.first {
