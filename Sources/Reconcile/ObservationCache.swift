@@ -41,6 +41,10 @@ struct ObservationCache: Sendable {
     var scalingDirty: Set<String> = []
     /// Regions where reading auto scaling failed last time (logged once until it works again).
     var scalingFailing: Set<String> = []
+    /// The replica tables of global tables, read in their regions, by table, and when.
+    var replicaReads: [String: (reads: [String: ReplicaRead], readAt: ContinuousClock.Instant)] = [:]
+    /// Global tables whose replicas Tablekeeper changed: their replica tables are read next cycle.
+    var replicaAttention: Set<String> = []
     /// Tables whose capacity differs from the manifest where no target owns it, as a read of auto scaling found
     /// them (the observed and wanted capacities): the same difference does not make the region be read again.
     var capacityChecked: [String: String] = [:]

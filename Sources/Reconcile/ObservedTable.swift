@@ -109,6 +109,8 @@ public struct ObservedTable: Sendable, Equatable {
     public var scaling = ObservedScaling()
     /// The replicas of a global table (other regions), from `Replicas`.
     public var replicas: [ObservedReplica] = []
+    /// `GlobalTableVersion` (`2019.11.21`; `2017.11.29` is the legacy version).
+    public var globalTableVersion: String?
     /// Set when the region's auto scaling could not be read: capacity is then not compared (it may belong to
     /// auto scaling).
     public var scalingUnknown: String?
@@ -284,7 +286,11 @@ extension ObservedTable {
         onDemand = description.OnDemandThroughput.map(OnDemandLimits.init)
         warm = description.WarmThroughput.map(WarmThroughputSpec.init)
         warmStatus = description.WarmThroughput?.Status
-        replicas = (description.Replicas ?? []).compactMap { ObservedReplica($0, tableClass: tableClass) }
+        // `Replicas` sometimes lists the table's own region too: that one is the table itself.
+        replicas = (description.Replicas ?? []).filter { $0.RegionName != region }.compactMap {
+            ObservedReplica($0, tableClass: tableClass)
+        }
+        globalTableVersion = description.GlobalTableVersion
         inaccessibleSince = sse?.InaccessibleEncryptionDateTime.map(Date.init(timeIntervalSince1970:))
         decreasesToday = Int(description.ProvisionedThroughput?.NumberOfDecreasesToday ?? 0)
         lastDecrease = description.ProvisionedThroughput?.LastDecreaseDateTime.map(Date.init(timeIntervalSince1970:))

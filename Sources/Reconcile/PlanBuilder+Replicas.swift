@@ -11,6 +11,20 @@ extension PlanBuilder {
     static func replicaField(_ table: String, _ region: String) -> String { "replicas[\(table)@\(region)]" }
 
     mutating func compareReplicas() {
+        if observed.globalTableVersion == "2017.11.29", !spec.replicas.isEmpty || !observed.replicas.isEmpty {
+            changes.append(
+                Change(
+                    field: "replicas",
+                    from: "global table version 2017.11.29",
+                    to: "2019.11.21",
+                    action: .flag,
+                    reason: .unsupported,
+                    advice: "Tablekeeper manages replicas of version 2019.11.21 only: update the global table to the "
+                        + "current version (DynamoDB console, Global tables), then its replicas are reconciled"
+                )
+            )
+            return
+        }
         let wanted = Dictionary(spec.replicas.map { ($0.region, $0) }) { first, _ in first }
         let present = Dictionary(observed.replicas.map { ($0.region, $0) }) { first, _ in first }
         for replica in observed.replicas where wanted[replica.region] == nil {
@@ -34,23 +48,25 @@ extension PlanBuilder {
                 waits.append(
                     PartialWait(field: "replicas[", reason: "replica in \(replica.region) is \(replica.status)")
                 )
-            } else if wanted[replica.region] != nil {
-                changes.append(
-                    Change(
-                        field: Self.replicaField(spec.tableName, replica.region),
-                        from: replica.status,
-                        to: "ACTIVE",
-                        action: .flag,
-                        reason: .unsupported,
-                        advice: "the replica in \(replica.region) is \(replica.status): check its region is enabled "
-                            + "and its KMS key usable; DynamoDB drops a replica that stays so for 20 hours"
-                    )
-                )
+                continue
             }
-        }
-        // Auto scaling first: DynamoDB refuses a replica of a provisioned table whose writes are not auto scaled.
-        if steps.contains(where: { if case .autoScaling = $0 { true } else { false } }) {
-            waits.append(PartialWait(field: "replicas[", reason: "replicas wait for auto scaling to be registered"))
+            // Every replica must be ACTIVE before another is added or changed.
+            waits.append(PartialWait(field: "replicas[", reason: "replica in \(replica.region) is \(replica.status)"))
+            guard wanted[replica.region] != nil else { continue }
+            let dropped =
+                ["REGION_DISABLED", "INACCESSIBLE_ENCRYPTION_CREDENTIALS"].contains(replica.status)
+                ? "; DynamoDB drops a replica that stays so for more than 20 hours" : ""
+            changes.append(
+                Change(
+                    field: Self.replicaField(spec.tableName, replica.region),
+                    from: replica.status,
+                    to: "ACTIVE",
+                    action: .flag,
+                    reason: .unsupported,
+                    advice: "the replica in \(replica.region) is \(replica.status): check that its region is enabled "
+                        + "and its KMS key usable\(dropped)"
+                )
+            )
         }
         for replica in spec.replicas {
             guard let have = present[replica.region] else {
@@ -61,6 +77,24 @@ extension PlanBuilder {
             compareReplicaEncryption(replica, have)
             compareReplicaSettings(replica, have)
         }
+    }
+
+    /// Why DynamoDB would refuse a new replica now, from what it reports (nil: nothing in the way). Writes must be on
+    /// demand or auto scaled on the table and every index (DevGuide V2globaltables_reqs_bestpractices), and a stream
+    /// must already be NEW_AND_OLD_IMAGES if there is one (it cannot be retyped once the table is global).
+    func replicaBlocker() -> String? {
+        if observed.billingMode != spec.billingMode { return "the billing mode switch" }
+        if observed.billingMode == .provisioned {
+            let owners: [String?] = [nil] + observed.globalIndexes.map(\.name)
+            for owner in owners where observed.scaling.targets[ScalingUnit(index: owner, dimension: .write)] == nil {
+                return "auto scaled writes on the \(owner.map { "index \($0)" } ?? "table") (DynamoDB refuses a "
+                    + "replica of a provisioned table whose writes are not auto scaled)"
+            }
+        }
+        if let stream = observed.stream, stream != .newAndOldImages {
+            return "the stream to be NEW_AND_OLD_IMAGES (it is \(stream.rawValue), and cannot be changed once global)"
+        }
+        return nil
     }
 
     mutating func addReplica(_ replica: ReplicaSpec) {
@@ -77,6 +111,9 @@ extension PlanBuilder {
         } else if !inPlace(field, from: "absent", to: to, class: .safe) {
             return
         }
+        if let blocker = replicaBlocker() {
+            waits.append(PartialWait(field: field, reason: "replica in \(replica.region) waits for \(blocker)"))
+        }
         var member = ReplicationGroupUpdate.Member(RegionName: replica.region)
         if case .customerKey(let arn)? = encryption { member.KMSMasterKeyId = arn }
         if spec.tableClass(of: replica) != spec.tableClass {
@@ -91,23 +128,29 @@ extension PlanBuilder {
     mutating func compareReplicaEncryption(_ replica: ReplicaSpec, _ have: ObservedReplica) {
         guard let wanted = desired.replicaEncryption[replica.region] else { return }
         let field = Self.replicaField(spec.tableName, replica.region) + ".encryption"
+        // The replica table's own SSEDescription names a key ARN; the table's Replicas list may not.
         let observedKey: String? = {
-            if let arn = have.kmsKeyArn { return arn }
             if case .kmsKey(let arn)? = have.encryption { return arn }
+            if have.encryption == .awsOwned { return nil }
+            return have.kmsKeyArn
+        }()
+        let managed: String? = {
+            if case .awsManaged(let arn)? = desired.replicaEncryption[replica.region] { return arn }
             return nil
         }()
         let from: String
-        switch (have.kmsKeyArn, have.encryption) {
+        switch (observedKey, have.encryption) {
+        case (let arn?, _) where arn == managed: from = "KMS(\(arn))"
         case (let arn?, _): from = "CUSTOMER_KEY(\(arn))"
         case (nil, .awsOwned?): from = "DEFAULT"
-        case (nil, .kmsKey(let arn)?): from = "KMS(\(arn))"
-        case (nil, nil): from = "as the table (\(observedEncryptionSummary()))"
+        case (nil, _): from = "as the table (\(observedEncryptionSummary()))"
         }
         switch wanted {
         case .unresolvable(let problem):
             failure = "replica in \(replica.region): \(problem)"
         case .customerKey(let arn):
-            guard observedKey != arn else { return }
+            // A listed key that is not an ARN is compared once the replica table's own description is read.
+            guard observedKey != arn, observedKey?.hasPrefix("arn:") ?? true else { return }
             let command =
                 "aws dynamodb update-table --region \(spec.region) --table-name \(spec.tableName) --replica-updates "
                 + "'[{\"Update\": {\"RegionName\": \"\(replica.region)\", \"KMSMasterKeyId\": \"\(arn)\"}}]'"
@@ -118,7 +161,8 @@ extension PlanBuilder {
                     to: "CUSTOMER_KEY(\(arn))",
                     class: .encryption,
                     advice: "set policy.encryption to \"apply\" to let Tablekeeper switch the replica's key, or run: "
-                        + "\(command); keep the old key enabled until the switch completes"
+                        + "\(command); AWS allows 4 key changes per table per 24 h, then one per 6 h; keep the old key "
+                        + "enabled until the switch completes"
                 )
             else { return }
             var input = UpdateTableInput(TableName: spec.tableName)
@@ -164,12 +208,14 @@ extension PlanBuilder {
         if have.tableClass != tableClass,
             inPlace(base + ".tableClass", from: have.tableClass.rawValue, to: tableClass.rawValue, class: .safe)
         {
+            var member = ReplicationGroupUpdate.Member(
+                RegionName: replica.region,
+                TableClassOverride: tableClass.rawValue
+            )
+            // With customer keys DynamoDB wants every replica Update to name the replica's key.
+            if case .customerKey(let arn)? = desired.replicaEncryption[replica.region] { member.KMSMasterKeyId = arn }
             var input = UpdateTableInput(TableName: spec.tableName)
-            input.ReplicaUpdates = [
-                ReplicationGroupUpdate(
-                    Update: .init(RegionName: replica.region, TableClassOverride: tableClass.rawValue)
-                )
-            ]
+            input.ReplicaUpdates = [ReplicationGroupUpdate(Update: member)]
             steps.append(
                 .updateTable(
                     input,

@@ -207,6 +207,14 @@ extension Reconciler {
             if table.plan.stepsForThisCycle.contains(where: { if case .autoScaling = $0 { true } else { false } }) {
                 cache.scalingDirty.insert(table.plan.region)
             }
+            // A replica changed: its replica tables are read again next cycle.
+            if table.plan.stepsForThisCycle.contains(where: { step in
+                if case .replicaSetting = step { return true }
+                if case .updateTable(_, _, let field) = step { return field.hasPrefix("replicas[") }
+                return false
+            }) {
+                cache.replicaAttention.insert("\(table.plan.region)/\(table.plan.table)")
+            }
         }
         for result in prepared.settled where result.outcome == .failed {
             cache.attention.insert("\(result.region)/\(result.table)")

@@ -29,15 +29,7 @@ extension Reconciler {
             fresh = Dictionary(uniqueKeysWithValues: read.map { (full[$0.key].index, $0.value) })
             needed = Set(full.map(\.index))
         }
-        let replicaReads = await readReplicas(
-            needed.compactMap { index -> (Int, String, [String])? in
-                guard case .success(let description?)? = described[index], let replicas = description.Replicas,
-                    !replicas.isEmpty
-                else { return nil }
-                let regions = replicas.filter { $0.ReplicaStatus == "ACTIVE" }.compactMap(\.RegionName)
-                return (index, specs[index].tableName, regions)
-            }
-        )
+        await observeReplicaTables(specs, described: described, shouldStop: shouldStop)
         var results: [Result<ObservedTable?, AWSError>?] = []
         for (index, (manifest, read)) in zip(manifests, described).enumerated() {
             let key = Self.key(manifest.spec)
@@ -70,25 +62,60 @@ extension Reconciler {
                     case .failure(let error):
                         results.append(.failure(error))
                         continue
-                    case .success(var extras):
-                        // A replica that could not be read keeps what was read of it before.
-                        let previous = cache.extras[key]?.replicas ?? [:]
-                        extras.replicas = previous.merging(replicaReads[index] ?? [:]) { $1 }
+                    case .success(let extras):
                         cache.extras[key] = extras
                     }
                 }
-                results.append(
-                    .success(Observer.compose(description, region: manifest.spec.region, extras: cache.extras[key]))
-                )
+                var extras = cache.extras[key]
+                extras?.replicas = cache.replicaReads[key]?.reads ?? [:]
+                results.append(.success(Observer.compose(description, region: manifest.spec.region, extras: extras)))
             }
         }
         for manifest in manifests { cache.blobs[manifest.path] = files[manifest.path] }
         return results
     }
 
+    /// Reads the replica tables that are due: on the drift sweep, when the table lists other replicas or statuses
+    /// than last time, after Tablekeeper changed a replica, and always for `plan`. A replica that cannot be read
+    /// keeps what was read of it before (while it is still listed ACTIVE).
+    func observeReplicaTables(
+        _ specs: [TableSpec],
+        described: [Result<TableDescription?, AWSError>?],
+        shouldStop: @Sendable () -> Bool
+    ) async {
+        let now = ContinuousClock.now
+        var due: [(index: Int, name: String, regions: [String])] = []
+        for (index, spec) in specs.enumerated() {
+            let key = Self.key(spec)
+            guard case .success(let description?)? = described[index], Observer.isSettled(description) else {
+                continue
+            }
+            let regions = (description.Replicas ?? []).filter {
+                $0.ReplicaStatus == "ACTIVE" && $0.RegionName != spec.region
+            }.compactMap(\.RegionName)
+            guard !regions.isEmpty else {
+                cache.replicaReads[key] = nil
+                continue
+            }
+            let last = cache.replicaReads[key]
+            let isDue =
+                settings.observeEverything || last == nil
+                || Set(last.map { Array($0.reads.keys) } ?? []) != Set(regions)
+                || cache.descriptions[key]?.Replicas != description.Replicas || cache.replicaAttention.contains(key)
+                || last.map { now - $0.readAt >= settings.driftSweepInterval } ?? true
+            if isDue, !shouldStop() { due.append((index, spec.tableName, regions)) }
+        }
+        let reads = await readReplicas(due)
+        for table in due {
+            let key = Self.key(specs[table.index])
+            cache.replicaAttention.remove(key)
+            let kept = (cache.replicaReads[key]?.reads ?? [:]).filter { table.regions.contains($0.key) }
+            cache.replicaReads[key] = (kept.merging(reads[table.index] ?? [:]) { $1 }, now)
+        }
+    }
+
     /// The replica tables of global tables in their own regions: DescribeTable (deletion protection, encryption)
-    /// and DescribeContinuousBackups, read with the table's other reads. A replica that cannot be read is left
-    /// out (logged): its settings are compared once it can be.
+    /// and DescribeContinuousBackups. A replica that cannot be read is left out (logged).
     func readReplicas(_ tables: [(index: Int, name: String, regions: [String])]) async -> [Int: [String: ReplicaRead]] {
         let controls = self.controls
         let items = tables.flatMap { table in table.regions.map { (table.index, table.name, $0) } }

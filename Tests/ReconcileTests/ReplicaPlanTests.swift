@@ -194,6 +194,75 @@ struct ReplicaPlanTests {
         )
     }
 
+    @Test("with customer keys every replica Update names the replica's key, a class change included")
+    func classUpdateNamesKey() throws {
+        var (spec, desired, observed) = Self.global(.customerKey)
+        spec.replicas[0].tableClass = .standardInfrequentAccess
+        desired.spec = spec
+        observed.replicas = [Self.replica(.customerKey)]
+        let plan = Self.plan(desired, observed)
+        guard case .updateTable(let input, _, _) = try #require(plan.steps.first) else { return }
+        #expect(input.ReplicaUpdates?.first?.Update?.KMSMasterKeyId == Self.euKey)
+        #expect(input.ReplicaUpdates?.first?.Update?.TableClassOverride == "STANDARD_INFREQUENT_ACCESS")
+    }
+
+    @Test("a new replica waits for what DynamoDB requires: every replica ACTIVE, writes auto scaled, the stream")
+    func createGate() {
+        var (spec, desired, observed) = Self.global(.kms)
+        desired.spec = spec
+        // Another replica in trouble holds the new one.
+        observed.replicas = [ObservedReplica(region: "ap-south-1", status: "CREATION_FAILED")]
+        var plan = Self.plan(desired, observed)
+        #expect(plan.partialWaits.contains { $0.reason.contains("CREATION_FAILED") })
+        // A provisioned table whose writes are not auto scaled.
+        observed.replicas = []
+        observed.billingMode = .provisioned
+        observed.throughput = Throughput(read: 5, write: 5)
+        observed.globalIndexes[0].throughput = Throughput(read: 5, write: 5)
+        spec.billingMode = .provisioned
+        spec.throughput = Throughput(read: 5, write: 5)
+        spec.globalSecondaryIndexes[0].throughput = Throughput(read: 5, write: 5)
+        desired.spec = spec
+        plan = Self.plan(desired, observed)
+        #expect(plan.partialWaits.contains { $0.reason.contains("auto scaled writes on the table") })
+        observed.scaling.targets[ScalingUnit(index: nil, dimension: .write)] = ObservedScalableTarget(min: 1, max: 9)
+        observed.scaling.targets[ScalingUnit(index: "gsi-status", dimension: .write)] = ObservedScalableTarget(
+            min: 1,
+            max: 9
+        )
+        plan = Self.plan(desired, observed)
+        #expect(!plan.partialWaits.contains { $0.field == Self.field })
+        // A KEYS_ONLY stream cannot be retyped once the table is global.
+        observed.stream = .keysOnly
+        plan = Self.plan(desired, observed)
+        #expect(plan.partialWaits.contains { $0.reason.contains("NEW_AND_OLD_IMAGES") })
+    }
+
+    @Test("the table's own region in Replicas is the table itself; a legacy 2017.11.29 global table is flagged")
+    func ownRegionAndLegacy() {
+        var description = TableDescription()
+        description.TableName = "t"
+        description.Replicas = [
+            ReplicaDescription(RegionName: "us-east-1", ReplicaStatus: "ACTIVE"),
+            ReplicaDescription(RegionName: "eu-west-1", ReplicaStatus: "ACTIVE"),
+        ]
+        let table = ObservedTable(
+            region: "us-east-1",
+            description: description,
+            timeToLive: TimeToLiveDescription(TimeToLiveStatus: nil, AttributeName: nil),
+            backups: ContinuousBackupsDescription(),
+            tags: []
+        )
+        #expect(table.replicas.map(\.region) == ["eu-west-1"])
+        var (_, desired, observed) = Self.global(.kms)
+        observed.globalTableVersion = "2017.11.29"
+        observed.replicas = [Self.replica(.kms)]
+        let plan = Self.plan(desired, observed)
+        #expect(plan.flags.map(\.field) == ["replicas"])
+        #expect(plan.steps.isEmpty)
+        desired.spec.replicas = []
+    }
+
     @Test("a new global table records its replicas as part of the creation")
     func creation() {
         let (spec, _, _) = Self.global(.kms)

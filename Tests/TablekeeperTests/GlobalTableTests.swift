@@ -153,6 +153,28 @@ struct GlobalTableTests {
         }
         #expect(try await replicas(scenario, name)["eu-west-1"] == "ACTIVE:\(euNewArn)")
 
+        // A replica's table class, through ReplicaUpdates with the replica's key named (customer keys).
+        try await scenario.git.commit(
+            files: [
+                path: Self.manifest(
+                    name,
+                    tableKey: home,
+                    replicas: [
+                        replica("eu-west-1", euNew, extra: #", "tableClass": "STANDARD_INFREQUENT_ACCESS""#),
+                        replica("ap-south-1", ap), replica("ap-northeast-1", tokyo),
+                    ]
+                )
+            ],
+            message: "eu replica infrequent access"
+        )
+        _ = try await scenario.runUntilSettled(.seconds(60))
+        #expect(try await scenario.outcomes()[name] == "in_sync")
+        let euClass = try await scenario.boto(
+            #"t = ddb.describe_table(TableName="\#(name)")["Table"]; "#
+                + #"print([r["ReplicaTableClassSummary"]["TableClass"] for r in t["Replicas"] if r["RegionName"] == "eu-west-1"][0])"#
+        )
+        #expect(euClass == "STANDARD_INFREQUENT_ACCESS")
+
         // A replica dropped from the manifest: flagged destructive, even under policy.destructive "apply".
         try scenario.folder.write(
             "config-destructive.json",
@@ -163,7 +185,10 @@ struct GlobalTableTests {
                 path: Self.manifest(
                     name,
                     tableKey: home,
-                    replicas: [replica("eu-west-1", euNew), replica("ap-northeast-1", tokyo)]
+                    replicas: [
+                        replica("eu-west-1", euNew, extra: #", "tableClass": "STANDARD_INFREQUENT_ACCESS""#),
+                        replica("ap-northeast-1", tokyo),
+                    ]
                 )
             ],
             message: "drop ap-south-1"
@@ -181,7 +206,7 @@ struct GlobalTableTests {
         #expect(removal?.reason == "destructive")
         #expect(removal?.action == "flag")
         let updates = try await scenario.aws.journal(operation: "UpdateTable", since: since)
-        #expect(updates.isEmpty, "\(updates.map(\.operation))")
+        #expect(updates.isEmpty, "\(scenario.records().filter { $0.table == name }.suffix(3).map(\.jsonLine))")
         // A replica table is part of its global table, never an orphan.
         #expect(!scenario.records().contains { $0.changes?.contains { $0.reason == "orphaned" } == true })
 
