@@ -180,7 +180,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TablekeeperTests",
-            dependencies: ["StatusLog", "TestSupport"],
+            dependencies: ["StatusLog", "TestSupport", "DaemonCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -21,52 +21,109 @@ public struct DaemonMetrics: Sendable {
         return factory
     }
 
-    let cycles = Counter(label: "tablekeeper_cycles_total")
-    let cycleDuration = Metrics.Timer(label: "tablekeeper_cycle_duration_seconds")
-    let tables = Dictionary(
-        uniqueKeysWithValues: StatusRecord.outcomes.map {
-            ($0, Gauge(label: "tablekeeper_tables", dimensions: [("outcome", $0)]))
-        }
-    )
-    let gitFetchDuration = Metrics.Timer(label: "tablekeeper_git_fetch_duration_seconds")
-    let gitFetchFailures = Counter(label: "tablekeeper_git_fetch_failures_total")
-    let lastSuccess = Gauge(label: "tablekeeper_last_successful_cycle_timestamp_seconds")
-    let statusLogWritable = Gauge(label: "tablekeeper_status_log_writable")
-    let notifyDropped = Counter(label: "tablekeeper_notify_dropped_total")
-    let leaderChanges = Counter(label: "tablekeeper_leader_changes_total")
+    let registry: PrometheusCollectorRegistry
+    let cycles: Prometheus.Counter
+    let cycleDuration: DurationHistogram
+    let tables: [String: Prometheus.Gauge]
+    let gitFetchDuration: DurationHistogram
+    let gitFetchFailures: Prometheus.Counter
+    let lastSuccess: Prometheus.Gauge
+    let statusLogWritable: Prometheus.Gauge
+    let notifyDropped: Prometheus.Counter
+    let leaderChanges: Prometheus.Counter
+    let sourceInterval: Prometheus.Gauge
 
-    /// Creates the metrics; `MetricsSystem` must be bootstrapped first.
-    public init() {
-        statusLogWritable.record(1)
+    /// `name` split for the registry (`tablekeeper_cycles` + `total`), with its HELP text.
+    static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        let unit = name.split(separator: "_").last.map(String.init) ?? ""
+        return MetricNameDescriptor(metricName: String(name.dropLast(unit.count + 1)), unitName: unit, helpText: help)
     }
 
-    /// A systemd notification was dropped (the receiver's queue was full).
+    /// Every metric the daemon exports, with its HELP text (what the alert rules and the dashboard may name).
+    public static let help: [String: String] = [
+        "tablekeeper_cycles_total": "Reconcile cycles finished.",
+        "tablekeeper_cycle_duration_seconds": "How long each reconcile cycle took.",
+        "tablekeeper_tables": "Tables by the outcome of the last cycle.",
+        "tablekeeper_git_fetch_duration_seconds": "How long each git fetch took.",
+        "tablekeeper_git_fetch_failures_total": "Git fetches that failed.",
+        "tablekeeper_last_successful_cycle_timestamp_seconds":
+            "Unix time of the last cycle that read the source and had no failed table.",
+        "tablekeeper_status_log_writable": "1 while the status log can be written, 0 when it cannot.",
+        "tablekeeper_notify_dropped_total": "systemd notifications dropped because the notify socket was full.",
+        "tablekeeper_leader": "1 while this daemon holds the leader lease, 0 while it stands by.",
+        "tablekeeper_leader_changes_total": "Times this daemon became leader or stopped being leader.",
+        "tablekeeper_aws_requests_total": "AWS requests by service, operation and error code (ok on success).",
+        "tablekeeper_aws_throttled_total": "AWS answers that throttled a request.",
+        "tablekeeper_source_interval_seconds": "The configured source.interval: how often a cycle is due.",
+    ]
+
+    static func describe(_ name: String) -> MetricNameDescriptor {
+        descriptor(name, help[name] ?? "")
+    }
+
+    /// Creates the metrics in `registry`, each with its HELP text.
+    public init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        cycles = registry.makeCounter(descriptor: Self.describe("tablekeeper_cycles_total"))
+        cycleDuration = registry.makeDurationHistogram(
+            descriptor: Self.describe("tablekeeper_cycle_duration_seconds"),
+            labels: [],
+            buckets: Self.durationBuckets
+        )
+        tables = Dictionary(
+            uniqueKeysWithValues: StatusRecord.outcomes.map {
+                ($0, registry.makeGauge(descriptor: Self.describe("tablekeeper_tables"), labels: [("outcome", $0)]))
+            }
+        )
+        gitFetchDuration = registry.makeDurationHistogram(
+            descriptor: Self.describe("tablekeeper_git_fetch_duration_seconds"),
+            labels: [],
+            buckets: Self.durationBuckets
+        )
+        gitFetchFailures = registry.makeCounter(descriptor: Self.describe("tablekeeper_git_fetch_failures_total"))
+        lastSuccess = registry.makeGauge(
+            descriptor: Self.describe("tablekeeper_last_successful_cycle_timestamp_seconds")
+        )
+        statusLogWritable = registry.makeGauge(descriptor: Self.describe("tablekeeper_status_log_writable"))
+        notifyDropped = registry.makeCounter(descriptor: Self.describe("tablekeeper_notify_dropped_total"))
+        leaderChanges = registry.makeCounter(descriptor: Self.describe("tablekeeper_leader_changes_total"))
+        sourceInterval = registry.makeGauge(descriptor: Self.describe("tablekeeper_source_interval_seconds"))
+        statusLogWritable.set(to: 1.0)
+    }
+
     /// The election's state: `tablekeeper_leader{identity}` 1 while this daemon leads; a change of role counted.
     public func leadership(identity: String, isLeader: Bool, changed: Bool) {
-        Gauge(label: "tablekeeper_leader", dimensions: [("identity", identity)]).record(isLeader ? 1 : 0)
+        registry.makeGauge(descriptor: Self.describe("tablekeeper_leader"), labels: [("identity", identity)])
+            .set(to: isLeader ? 1.0 : 0.0)
         if changed { leaderChanges.increment() }
     }
 
+    /// The configured interval (at start and after a reload), for alerts on late cycles.
+    public func configured(interval: Duration) {
+        sourceInterval.set(to: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+    }
+
+    /// A systemd notification was dropped (the receiver's queue was full).
     public func notificationDropped() {
         notifyDropped.increment()
     }
 
     /// A git poll finished.
     public func gitPolled(duration: Duration, failed: Bool) {
-        gitFetchDuration.record(duration: duration)
+        gitFetchDuration.record(duration)
         if failed { gitFetchFailures.increment() }
     }
 
     /// A cycle finished. A cycle succeeds when the source was read, its head commit accepted, and no table failed.
     public func cycleFinished(_ report: CycleReport, statusLogWritable writable: Bool, duration: Duration) {
         cycles.increment()
-        cycleDuration.record(duration: duration)
+        cycleDuration.record(duration)
         for (outcome, gauge) in tables {
-            gauge.record(report.counts[outcome] ?? 0)
+            gauge.set(to: Double(report.counts[outcome] ?? 0))
         }
-        statusLogWritable.record(writable ? 1 : 0)
+        statusLogWritable.set(to: writable ? 1.0 : 0.0)
         if report.sourceError == nil, report.sourceRejection == nil, (report.counts["failed"] ?? 0) == 0 {
-            lastSuccess.record(Date().timeIntervalSince1970)
+            lastSuccess.set(to: Date().timeIntervalSince1970)
         }
     }
 }
@@ -74,13 +131,17 @@ public struct DaemonMetrics: Sendable {
 /// Counts AWS requests by service, operation and error code (`ok` on success).
 public final class AWSRequestMetrics: AWSRequestObserver {
     // One counter per label set, made once: this runs for every AWS request.
-    private let counters = Mutex<[String: Metrics.Counter]>([:])
+    private let counters = Mutex<[String: Prometheus.Counter]>([:])
     /// Throttling answers (ThrottlingException and the like): with the client's pacing, this stays at zero
     /// unless something else spends the account's budget.
-    private let throttled = Metrics.Counter(label: "tablekeeper_aws_throttled_total")
+    private let throttled: Prometheus.Counter
+    private let registry: PrometheusCollectorRegistry
 
-    /// Creates the observer; `MetricsSystem` must be bootstrapped first.
-    public init() {}
+    /// Creates the observer's counters in `registry`.
+    public init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        throttled = registry.makeCounter(descriptor: DaemonMetrics.describe("tablekeeper_aws_throttled_total"))
+    }
 
     public func requestFinished(service: String, operation: String, errorCode: String?) {
         if let errorCode, AWSError.isThrottlingCode(errorCode) { throttled.increment() }
@@ -88,9 +149,9 @@ public final class AWSRequestMetrics: AWSRequestObserver {
         let counter = counters.withLock { counters in
             let key = "\(service) \(operation) \(code)"
             if let counter = counters[key] { return counter }
-            let counter = Metrics.Counter(
-                label: "tablekeeper_aws_requests_total",
-                dimensions: [("service", service), ("operation", operation), ("code", code)]
+            let counter = registry.makeCounter(
+                descriptor: DaemonMetrics.describe("tablekeeper_aws_requests_total"),
+                labels: [("service", service), ("operation", operation), ("code", code)]
             )
             counters[key] = counter
             return counter

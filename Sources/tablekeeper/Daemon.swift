@@ -28,7 +28,11 @@ struct Daemon {
         signal(SIGHUP, SIG_IGN)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(DaemonMetrics.factory(registry: registry))
-        var runtime = try Runtime.load(configPath: configPath, logger: logger, observer: AWSRequestMetrics())
+        var runtime = try Runtime.load(
+            configPath: configPath,
+            logger: logger,
+            observer: AWSRequestMetrics(registry: registry)
+        )
         // With an election, every state-changing call asks the lease's fence first.
         let fence = runtime.configuration.leader.map { LeaseFence(leaseDuration: $0.leaseDuration) }
         if fence != nil {
@@ -53,7 +57,8 @@ struct Daemon {
             cycleLimit: ReconcileLoop.cycleLimit(configuration)
         )
         let wakeups = Wakeups()
-        let metrics = DaemonMetrics()
+        let metrics = DaemonMetrics(registry: registry)
+        metrics.configured(interval: configuration.source.interval)
         let notifier = SystemdNotifier(onDrop: { count in
             metrics.notificationDropped()
             if count == 1 || count % 100 == 0 {

@@ -199,6 +199,7 @@ final class ReconcileLoop: Service, Sendable {
                 interval: reloaded.configuration.source.interval,
                 cycleLimit: Self.cycleLimit(reloaded.configuration)
             )
+            metrics.configured(interval: reloaded.configuration.source.interval)
         }
         notifier.ready(status: "reloaded; \(health.snapshot.lastSummary ?? "")")
     }
