@@ -32,6 +32,7 @@ public struct DaemonMetrics: Sendable {
     let notifyDropped: Prometheus.Counter
     let leaderChanges: Prometheus.Counter
     let sourceInterval: Prometheus.Gauge
+    let notificationsDropped: Prometheus.Counter
 
     /// `name` split for the registry (`tablekeeper_cycles` + `total`), with its HELP text.
     static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
@@ -55,6 +56,8 @@ public struct DaemonMetrics: Sendable {
         "tablekeeper_aws_requests_total": "AWS requests by service, operation and error code (ok on success).",
         "tablekeeper_aws_throttled_total": "AWS answers that throttled a request.",
         "tablekeeper_source_interval_seconds": "The configured source.interval: how often a cycle is due.",
+        "tablekeeper_notifications_dropped_total":
+            "Notifications dropped: the oldest of a full queue, or one that failed every attempt.",
     ]
 
     static func describe(_ name: String) -> MetricNameDescriptor {
@@ -88,6 +91,9 @@ public struct DaemonMetrics: Sendable {
         notifyDropped = registry.makeCounter(descriptor: Self.describe("tablekeeper_notify_dropped_total"))
         leaderChanges = registry.makeCounter(descriptor: Self.describe("tablekeeper_leader_changes_total"))
         sourceInterval = registry.makeGauge(descriptor: Self.describe("tablekeeper_source_interval_seconds"))
+        notificationsDropped = registry.makeCounter(
+            descriptor: Self.describe("tablekeeper_notifications_dropped_total")
+        )
         statusLogWritable.set(to: 1.0)
     }
 
@@ -101,6 +107,11 @@ public struct DaemonMetrics: Sendable {
     /// The configured interval (at start and after a reload), for alerts on late cycles.
     public func configured(interval: Duration) {
         sourceInterval.set(to: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+    }
+
+    /// A notification to a receiver was dropped.
+    public func notificationLost() {
+        notificationsDropped.increment()
     }
 
     /// A systemd notification was dropped (the receiver's queue was full).

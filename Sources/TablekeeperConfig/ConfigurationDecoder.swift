@@ -32,7 +32,7 @@ public enum ConfigurationDecoder {
         }
         root.nullMeansAbsent = true
         root.checkKeys(
-            allowed: ["source", "aws", "policy", "defaults", "statusLog", "http", "scope", "leader"],
+            allowed: ["source", "aws", "policy", "defaults", "statusLog", "http", "scope", "leader", "notify"],
             diagnostics: &diagnostics
         )
         // Every section is checked even when an earlier one is bad, so all problems are listed at once.
@@ -53,6 +53,9 @@ public enum ConfigurationDecoder {
                 updates: reader.enumeration("updates", mode, diagnostics: &diagnostics) ?? .apply,
                 destructive: reader.enumeration("destructive", mode, diagnostics: &diagnostics) ?? .flag
             )
+        }
+        if let list = root.array("notify", diagnostics: &diagnostics) {
+            configuration.notify = decodeNotify(list, diagnostics: &diagnostics)
         }
         if let reader = root.object("leader", what: "the leader election", diagnostics: &diagnostics) {
             configuration.leader = decodeLeader(reader, diagnostics: &diagnostics)

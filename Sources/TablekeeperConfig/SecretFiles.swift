@@ -11,6 +11,10 @@ extension TablekeeperConfiguration {
             ("source.auth.passwordFile", source.auth.passwordFile),
             ("source.auth.sshKeyFile", source.auth.sshKeyFile),
         ]
+        for (offset, receiver) in notify.enumerated() {
+            files.append(("notify[\(offset)].secretFile", receiver.secretFile))
+            files.append(("notify[\(offset)].urlFile", receiver.urlFile))
+        }
         files.append(("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"]))
         return files.compactMap { file in
             file.path.flatMap { SecretFile.problem($0, setting: file.setting) }

@@ -96,6 +96,8 @@ public struct TablekeeperConfiguration: Sendable, Equatable {
     public var http = HTTP()
     /// Leader election; nil for a single daemon.
     public var leader: Leader?
+    /// Who is told about outcomes that change.
+    public var notify: [NotifyReceiver] = []
 
     /// Creates a configuration with defaults for everything but the source URL.
     public init(source: Source) {

@@ -59,6 +59,21 @@ struct Daemon {
         let wakeups = Wakeups()
         let metrics = DaemonMetrics(registry: registry)
         metrics.configured(interval: configuration.source.interval)
+        let notifications: NotificationCenter?
+        switch NotificationCenter.receivers(configuration.notify) {
+        case .success(let receivers) where receivers.isEmpty: notifications = nil
+        case .success(let receivers):
+            notifications = NotificationCenter(
+                receivers: receivers,
+                http: ControlCache.sharedHTTP,
+                logger: logger,
+                dropped: { metrics.notificationLost() }
+            )
+        case .failure(let problem):
+            printError("tablekeeper: \(problem)")
+            throw ExitCodeError.fatal
+        }
+        await notifications?.start()
         let notifier = SystemdNotifier(onDrop: { count in
             metrics.notificationDropped()
             if count == 1 || count % 100 == 0 {
@@ -71,7 +86,15 @@ struct Daemon {
         let routes = DaemonRoutes(health: health, registry: registry, wakeups: wakeups, webhookSecret: secret)
         let writer = runtime.makeStatusLogWriter()
         let elector = configuration.leader.map { leader in
-            makeElector(leader, runtime: runtime, fence: fence!, writer: writer, metrics: metrics, wakeups: wakeups)
+            makeElector(
+                leader,
+                runtime: runtime,
+                fence: fence!,
+                writer: writer,
+                metrics: metrics,
+                wakeups: wakeups,
+                notifications: notifications
+            )
         }
         let endpoint = try await bindEndpoint(configuration.http.listen, routes: routes)
         let loop = ReconcileLoop(
@@ -83,7 +106,8 @@ struct Daemon {
             routes: routes,
             metrics: metrics,
             elector: elector,
-            writer: writer
+            writer: writer,
+            notifications: notifications
         )
         // Shut down in reverse order: the loop finishes its step before the lease is let go.
         let leaderServices = elector.map {
@@ -109,7 +133,8 @@ struct Daemon {
         fence: LeaseFence,
         writer: StatusLogWriter,
         metrics: DaemonMetrics,
-        wakeups: Wakeups
+        wakeups: Wakeups,
+        notifications: NotificationCenter?
     ) -> LeaderElector {
         let identity = Runtime.leaderIdentity()
         let logger = self.logger
@@ -121,6 +146,9 @@ struct Daemon {
             var changed = true
             if case .standby = event { changed = false }
             metrics.leadership(identity: identity, isLeader: snapshot.isLeader, changed: changed)
+            if changed, let notifications {
+                Task { await notifications.leaderChanged(identity: identity, isLeader: snapshot.isLeader) }
+            }
             logger.notice(
                 "leader election: \(record.event ?? "")",
                 metadata: [

@@ -25,6 +25,8 @@ final class ReconcileLoop: Service, Sendable {
     let elector: LeaderElector?
     /// The status log's writer (leader records are written through it too).
     let writer: StatusLogWriter
+    /// The receivers told about outcomes that change, if any.
+    let notifications: NotificationCenter?
     /// Raised at graceful shutdown: the cycle in flight finishes its steps and no new one starts.
     let stopping = Atomic<Bool>(false)
 
@@ -47,7 +49,8 @@ final class ReconcileLoop: Service, Sendable {
         routes: DaemonRoutes,
         metrics: DaemonMetrics,
         elector: LeaderElector?,
-        writer: StatusLogWriter
+        writer: StatusLogWriter,
+        notifications: NotificationCenter? = nil
     ) {
         self.initial = runtime
         self.configPath = configPath
@@ -58,6 +61,7 @@ final class ReconcileLoop: Service, Sendable {
         self.metrics = metrics
         self.elector = elector
         self.writer = writer
+        self.notifications = notifications
     }
 
     func run() async throws {
@@ -139,6 +143,8 @@ final class ReconcileLoop: Service, Sendable {
                 duration: ContinuousClock.now - polled
             )
             health.cycleFinished(summary: summary, statusLogProblem: writer.lastError)
+            // Queued only: delivery runs on its own tasks and never holds the loop.
+            await notifications?.cycleFinished(report)
             if ready {
                 notifier.status(summary)
             } else {

@@ -65,6 +65,44 @@ struct ConfigurationDecoderTests {
         #expect(errors.errors.allSatisfy { $0.description.hasPrefix("config.json: $") })
     }
 
+    @Test("notify decodes receivers, and refuses plain http off loopback, secrets inline, unknown events")
+    func notify() throws {
+        let good = try decode(
+            """
+            {"source": {"url": "https://git.example.com/t.git"},
+             "notify": [{"type": "webhook", "url": "https://hooks.example.com/t", "secretFile": "/etc/s",
+                         "events": ["flagged", "failed"]},
+                        {"type": "webhook", "url": "http://127.0.0.1:9/t", "secretFile": "/etc/s", "events": ["leader"]},
+                        {"type": "slack", "urlFile": "/etc/slack", "events": ["flagged"]}]}
+            """
+        ).get()
+        #expect(good.notify.count == 3)
+        #expect(good.notify[0].events == [.flagged, .failed])
+        #expect(good.notify[2].kind == .slack)
+        guard
+            case .failure(let errors) = decode(
+                """
+                {"source": {"url": "https://git.example.com/t.git"},
+                 "notify": [{"type": "webhook", "url": "http://hooks.example.com/t", "secretFile": "/s", "events": ["flagged"]},
+                            {"type": "webhook", "url": "https://hooks.example.com/t", "events": ["flagged"]},
+                            {"type": "slack", "url": "https://hooks.slack.com/x", "events": ["flagged"]},
+                            {"type": "webhook", "url": "https://user:pw@hooks.example.com/t", "secretFile": "/s", "events": ["flagged"]},
+                            {"type": "webhook", "url": "https://hooks.example.com/t", "secretFile": "/s", "events": ["synced"]},
+                            {"type": "email", "events": ["flagged"]}]}
+                """
+            )
+        else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(
+            Set(errors.errors.map(\.path)) == [
+                "$.notify[0].url", "$.notify[1].secretFile", "$.notify[2].url", "$.notify[3].url",
+                "$.notify[4].events[0]", "$.notify[5].type",
+            ]
+        )
+    }
+
     @Test("scope decodes, and each bad entry is named by its path")
     func scope() throws {
         let good = try decode(

@@ -1,0 +1,50 @@
+/// A receiver of notifications (`notify` in the configuration).
+public struct NotifyReceiver: Sendable, Equatable {
+    /// How the receiver is spoken to.
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
+        /// A JSON body signed with HMAC-SHA256 in `X-Tablekeeper-Signature-256`.
+        case webhook
+        /// A Slack incoming webhook: one readable line.
+        case slack
+    }
+
+    /// What a receiver may be told.
+    public enum Event: String, Sendable, Equatable, Hashable, CaseIterable {
+        case flagged, failed, invalid, created, updated, source, leader
+    }
+
+    /// The kind.
+    public var kind: Kind
+    /// The webhook's URL (a Slack URL comes from `urlFile`, since it is a secret).
+    public var url: String?
+    /// A file holding the URL (Slack).
+    public var urlFile: String?
+    /// A file holding the HMAC secret (webhook).
+    public var secretFile: String?
+    /// The events sent.
+    public var events: Set<Event>
+
+    /// Creates a receiver.
+    public init(kind: Kind, url: String? = nil, urlFile: String? = nil, secretFile: String? = nil, events: Set<Event>) {
+        self.kind = kind
+        self.url = url
+        self.urlFile = urlFile
+        self.secretFile = secretFile
+        self.events = events
+    }
+
+    /// Whether a URL may receive notifications: https, or http to a loopback address only.
+    public static func isAllowed(url text: String) -> Bool {
+        guard let schemeEnd = text.firstRange(of: "://") else { return false }
+        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        let rest = text[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if authority.contains("@") || authority.isEmpty { return false }
+        if scheme == "https" { return true }
+        guard scheme == "http" else { return false }
+        let host: Substring =
+            authority.hasPrefix("[")
+            ? authority.dropFirst().prefix { $0 != "]" } : authority.prefix { $0 != ":" }
+        return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
