@@ -80,3 +80,51 @@ extension ConfigurationDecoder {
         return receivers
     }
 }
+
+extension ConfigurationDecoder {
+    /// `source.commitStatus`.
+    static func decodeCommitStatus(_ reader: JSONReader, diagnostics: inout Diagnostics) -> CommitStatusSettings? {
+        reader.checkKeys(
+            allowed: ["provider", "apiUrl", "repository", "tokenFile", "context"],
+            diagnostics: &diagnostics
+        )
+        let provider = reader.enumeration("provider", CommitStatusSettings.Provider.self, diagnostics: &diagnostics)
+        let apiUrl = reader.string("apiUrl", diagnostics: &diagnostics)
+        let repository = reader.string("repository", diagnostics: &diagnostics)
+        let tokenFile = nonEmptyPath(reader, "tokenFile", diagnostics: &diagnostics)
+        let examples = [
+            "provider": "\"github\", \"gitlab\" or \"gitea\"", "apiUrl": "e.g. https://api.github.com",
+            "repository": "owner/name", "tokenFile": "a file (mode 0600) holding the API token",
+        ]
+        for key in ["provider", "apiUrl", "repository", "tokenFile"] where !reader.has(key) {
+            diagnostics.add(reader.childPath(key), "is required", fix: examples[key] ?? "")
+        }
+        if let apiUrl, !NotifyReceiver.isAllowed(url: apiUrl) {
+            diagnostics.add(
+                reader.childPath("apiUrl"),
+                "\(quoted(apiUrl)) is not https (http is allowed to loopback only) or names a user",
+                fix: "use the host's https API URL"
+            )
+            return nil
+        }
+        if let repository, repository.isEmpty || repository.hasPrefix("/") || repository.hasSuffix("/") {
+            diagnostics.add(
+                reader.childPath("repository"),
+                "\(quoted(repository)) is not owner/name",
+                fix: "e.g. ops/tables"
+            )
+            return nil
+        }
+        guard let provider, let apiUrl, let repository, let tokenFile else { return nil }
+        var settings = CommitStatusSettings(
+            provider: provider,
+            apiUrl: apiUrl,
+            repository: repository,
+            tokenFile: tokenFile
+        )
+        if let context = reader.string("context", diagnostics: &diagnostics), !context.isEmpty {
+            settings.context = context
+        }
+        return settings
+    }
+}

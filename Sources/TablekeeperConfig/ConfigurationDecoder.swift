@@ -109,6 +109,15 @@ public enum ConfigurationDecoder {
             }
             configuration.http.webhookSecretFile = nonEmptyPath(reader, "webhookSecretFile", diagnostics: &diagnostics)
         }
+        if let sourceReader = root.object("source", what: "the git source", diagnostics: &diagnostics),
+            let reader = sourceReader.object(
+                "commitStatus",
+                what: "the commit status settings",
+                diagnostics: &diagnostics
+            )
+        {
+            configuration.commitStatus = decodeCommitStatus(reader, diagnostics: &diagnostics)
+        }
         return source == nil ? nil : configuration
     }
 
@@ -143,7 +152,7 @@ public enum ConfigurationDecoder {
         reader.checkKeys(
             allowed: [
                 "url", "branch", "path", "interval", "deadline", "cacheDirectory", "auth", "verify", "allowLocal",
-                "maxFiles", "maxBytes", "maxFetchBytes",
+                "maxFiles", "maxBytes", "maxFetchBytes", "commitStatus",
             ],
             diagnostics: &diagnostics
         )

@@ -48,3 +48,31 @@ public struct NotifyReceiver: Sendable, Equatable {
         return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }
+
+/// `source.commitStatus`: a status on each reconciled revision's commit at the git host.
+public struct CommitStatusSettings: Sendable, Equatable {
+    /// The git host's API.
+    public enum Provider: String, Sendable, Equatable, CaseIterable {
+        case github, gitlab, gitea
+    }
+
+    /// The provider.
+    public var provider: Provider
+    /// The API's base URL, e.g. `https://api.github.com`, `https://gitlab.example.com/api/v4`,
+    /// `https://gitea.example.com/api/v1`.
+    public var apiUrl: String
+    /// `owner/name` (GitLab: the project's path or numeric id).
+    public var repository: String
+    /// A file holding the API token.
+    public var tokenFile: String
+    /// The status's context (GitLab: its name).
+    public var context = "tablekeeper"
+
+    /// Creates settings.
+    public init(provider: Provider, apiUrl: String, repository: String, tokenFile: String) {
+        self.provider = provider
+        self.apiUrl = apiUrl
+        self.repository = repository
+        self.tokenFile = tokenFile
+    }
+}

@@ -11,6 +11,7 @@ extension TablekeeperConfiguration {
             ("source.auth.passwordFile", source.auth.passwordFile),
             ("source.auth.sshKeyFile", source.auth.sshKeyFile),
         ]
+        files.append(("source.commitStatus.tokenFile", commitStatus?.tokenFile))
         for (offset, receiver) in notify.enumerated() {
             files.append(("notify[\(offset)].secretFile", receiver.secretFile))
             files.append(("notify[\(offset)].urlFile", receiver.urlFile))

@@ -98,6 +98,8 @@ public struct TablekeeperConfiguration: Sendable, Equatable {
     public var leader: Leader?
     /// Who is told about outcomes that change.
     public var notify: [NotifyReceiver] = []
+    /// Commit statuses at the git host (`source.commitStatus`).
+    public var commitStatus: CommitStatusSettings?
 
     /// Creates a configuration with defaults for everything but the source URL.
     public init(source: Source) {

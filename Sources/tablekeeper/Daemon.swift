@@ -74,6 +74,22 @@ struct Daemon {
             throw ExitCodeError.fatal
         }
         await notifications?.start()
+        var commitStatus: CommitStatusReporter?
+        if let settings = configuration.commitStatus {
+            switch CommitStatusReporter.token(settings) {
+            case .success(let token):
+                commitStatus = CommitStatusReporter(
+                    settings: settings,
+                    token: token,
+                    http: ControlCache.sharedHTTP,
+                    logger: logger
+                )
+            case .failure(let problem):
+                printError("tablekeeper: \(problem)")
+                throw ExitCodeError.fatal
+            }
+        }
+        await commitStatus?.start()
         let notifier = SystemdNotifier(onDrop: { count in
             metrics.notificationDropped()
             if count == 1 || count % 100 == 0 {
@@ -107,7 +123,8 @@ struct Daemon {
             metrics: metrics,
             elector: elector,
             writer: writer,
-            notifications: notifications
+            notifications: notifications,
+            commitStatus: commitStatus
         )
         // Shut down in reverse order: the loop finishes its step before the lease is let go.
         let leaderServices = elector.map {

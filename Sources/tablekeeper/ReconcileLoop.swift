@@ -27,6 +27,8 @@ final class ReconcileLoop: Service, Sendable {
     let writer: StatusLogWriter
     /// The receivers told about outcomes that change, if any.
     let notifications: NotificationCenter?
+    /// Commit statuses at the git host, if configured.
+    let commitStatus: CommitStatusReporter?
     /// Raised at graceful shutdown: the cycle in flight finishes its steps and no new one starts.
     let stopping = Atomic<Bool>(false)
 
@@ -50,7 +52,8 @@ final class ReconcileLoop: Service, Sendable {
         metrics: DaemonMetrics,
         elector: LeaderElector?,
         writer: StatusLogWriter,
-        notifications: NotificationCenter? = nil
+        notifications: NotificationCenter? = nil,
+        commitStatus: CommitStatusReporter? = nil
     ) {
         self.initial = runtime
         self.configPath = configPath
@@ -62,6 +65,7 @@ final class ReconcileLoop: Service, Sendable {
         self.elector = elector
         self.writer = writer
         self.notifications = notifications
+        self.commitStatus = commitStatus
     }
 
     func run() async throws {
@@ -145,6 +149,7 @@ final class ReconcileLoop: Service, Sendable {
             health.cycleFinished(summary: summary, statusLogProblem: writer.lastError)
             // Queued only: delivery runs on its own tasks and never holds the loop.
             await notifications?.cycleFinished(report)
+            await commitStatus?.cycleFinished(report, full: only == nil)
             if ready {
                 notifier.status(summary)
             } else {

@@ -65,6 +65,36 @@ struct ConfigurationDecoderTests {
         #expect(errors.errors.allSatisfy { $0.description.hasPrefix("config.json: $") })
     }
 
+    @Test("source.commitStatus decodes, and refuses a missing token file, plain http and unknown providers")
+    func commitStatus() throws {
+        let good = try decode(
+            """
+            {"source": {"url": "https://git.example.com/t.git",
+                        "commitStatus": {"provider": "gitlab", "apiUrl": "https://gitlab.example.com/api/v4",
+                                         "repository": "ops/tables", "tokenFile": "/etc/t"}}}
+            """
+        ).get()
+        #expect(good.commitStatus?.provider == .gitlab)
+        #expect(good.commitStatus?.context == "tablekeeper")
+        guard
+            case .failure(let errors) = decode(
+                """
+                {"source": {"url": "https://git.example.com/t.git",
+                            "commitStatus": {"provider": "bitbucket", "apiUrl": "http://api.example.com",
+                                             "repository": "ops/tables"}}}
+                """
+            )
+        else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(
+            Set(errors.errors.map(\.path)) == [
+                "$.source.commitStatus.provider", "$.source.commitStatus.tokenFile", "$.source.commitStatus.apiUrl",
+            ]
+        )
+    }
+
     @Test("notify decodes receivers, and refuses plain http off loopback, secrets inline, unknown events")
     func notify() throws {
         let good = try decode(
