@@ -13,6 +13,8 @@ public enum WakeReason: String, Sendable, Hashable, CaseIterable {
     case shutdown
     /// This daemon became or stopped being the leader.
     case leadership
+    /// `tablekeeper reconcile`, `suspend` or `resume` on the control socket.
+    case control
 }
 
 /// Wake-ups for the reconcile loop, coalesced: reasons posted while a cycle runs are kept once each and handed

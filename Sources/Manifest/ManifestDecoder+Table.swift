@@ -88,6 +88,7 @@ extension ManifestDecoder {
             capacity: capacity
         )
         spec.replicas = decodeReplicas(root, region: region, table: spec, diagnostics: &diagnostics)
+        spec.suspended = root.bool("suspended", diagnostics: &diagnostics) ?? false
         // Replicas turn the NEW_AND_OLD_IMAGES stream on; the manifest says so, or nothing would match.
         if !spec.replicas.isEmpty, spec.stream == nil { spec.stream = .newAndOldImages }
         return spec

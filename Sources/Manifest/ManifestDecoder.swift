@@ -4,7 +4,7 @@ public enum ManifestDecoder {
         "$schema", "tableName", "region", "partitionKey", "sortKey", "billingMode", "provisionedThroughput",
         "globalSecondaryIndexes", "localSecondaryIndexes", "ttlAttribute", "stream", "pointInTimeRecovery",
         "deletionProtection", "tableClass", "tags", "encryption", "autoScaling", "onDemandThroughput", "warmThroughput",
-        "replicas",
+        "replicas", "suspended",
     ]
 
     /// Decodes and validates one manifest.

@@ -302,7 +302,16 @@ public enum ManifestSchema {
                     ])
                 ),
                 ("encryption", encryption),
-            ] + capacityProperties + [("replicas", replicas)]
+            ] + capacityProperties + [
+                ("replicas", replicas),
+                (
+                    "suspended",
+                    object([
+                        ("type", "boolean"),
+                        ("description", "Observe and report the table, never change it; default false."),
+                    ])
+                ),
+            ]
         return object([
             ("$schema", "https://json-schema.org/draft/2020-12/schema"),
             ("$id", "https://tablekeeper.invalid/schemas/table.schema.json"),

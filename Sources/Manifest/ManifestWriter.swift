@@ -32,6 +32,7 @@ public enum ManifestWriter {
                 )
             )
         }
+        if spec.suspended { members.append(JSONMember("suspended", .bool(true))) }
         if !spec.replicas.isEmpty {
             members.append(JSONMember("replicas", .array(spec.replicas.map(replica))))
         }

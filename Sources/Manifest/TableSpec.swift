@@ -162,6 +162,8 @@ public struct TableSpec: Sendable, Equatable {
     public var capacity: CapacitySpec
     /// Replicas in other regions (a global table), in manifest order.
     public var replicas: [ReplicaSpec]
+    /// Observed and reported, never changed.
+    public var suspended = false
 
     /// Creates a spec with the manifest defaults for everything not given.
     public init(

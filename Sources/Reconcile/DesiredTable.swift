@@ -31,6 +31,8 @@ public struct DesiredTable: Sendable, Equatable {
     /// The auto scaling fields (`autoScaling.read`, …) the manifest that created the table declared, while they
     /// are not yet registered: part of the creation, applied whatever `policy.updates` says.
     public var creationScaling: Set<String> = []
+    /// Why the table is suspended (observed and reported, never changed), nil when it is not.
+    public var suspension: String?
     /// Each replica's encryption, resolved in its own region, by region.
     public var replicaEncryption: [String: ResolvedEncryption] = [:]
     /// The replicas (`replicas[table@region]`) the manifest that created the table named, while they are not yet

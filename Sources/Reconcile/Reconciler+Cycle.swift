@@ -144,6 +144,20 @@ extension Reconciler {
         return record
     }
 
+    /// A suspended table's result: what it would change, nothing changed.
+    static func suspended(_ plan: TablePlan, why: String) -> TableResult {
+        let held =
+            plan.changes.isEmpty ? "nothing to change" : "held: \(plan.changes.map(\.field).joined(separator: ", "))"
+        return TableResult(
+            manifest: plan.manifest,
+            table: plan.table,
+            region: plan.region,
+            outcome: .suspended,
+            changes: plan.changes,
+            message: "\(why); \(held)"
+        )
+    }
+
     func isOrphanSweepDue() -> Bool {
         guard let interval = settings.orphanSweepInterval, let last = lastOrphanSweep else { return true }
         return ContinuousClock.now - last >= interval
@@ -178,6 +192,9 @@ extension Reconciler {
             if shouldStop() { return nil }
             let key = "\(table.plan.region)/\(table.plan.table)"
             var tableMemory = memories[key] ?? Executor.Memory()
+            if let why = table.desired.suspension {
+                return (key, Self.suspended(table.plan, why: why), tableMemory)
+            }
             let result = await executor.execute(
                 table.plan,
                 desired: table.desired,

@@ -108,6 +108,7 @@ extension Reconciler {
                 desired.creationScaling = creation.filter { $0.contains("autoScaling") }
                 desired.creationReplicas = creation.filter { $0.hasPrefix("replicas[") }
                 desired.replicaEncryption = keys.resolveReplicas(spec)
+                desired.suspension = suspension(spec)
                 let context = RegionContext(awsManagedKeyArn: keys.awsManagedKeyArn(region: spec.region))
                 let plan = Planner.plan(
                     desired: desired,
@@ -142,6 +143,14 @@ extension Reconciler {
             )
         }
         return prepared
+    }
+
+    /// Why a table is suspended: its manifest, or a suspension from the command line (the table's, or `--all`).
+    func suspension(_ spec: TableSpec) -> String? {
+        if spec.suspended { return "suspended by its manifest (\"suspended\": true)" }
+        guard let held = settings.suspensions[spec.tableName] ?? settings.suspensions["*"] else { return nil }
+        let scope = settings.suspensions[spec.tableName] == nil ? " (all tables)" : ""
+        return "suspended by \(held.by) since \(held.since)\(scope): \(held.reason)"
     }
 
     /// Where a manifest reaches outside the scope: the table, or any of its replicas (their regions and keys).

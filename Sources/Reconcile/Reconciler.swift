@@ -30,6 +30,8 @@ public actor Reconciler {
         public var keyCacheTtl: Duration = .seconds(600)
         /// Read TTL, PITR and tags of every table every cycle (`plan`, `adopt`: one-off commands).
         public var observeEverything = false
+        /// Suspensions from the command line, by table name (`*`: every table).
+        public var suspensions: [String: Suspension] = [:]
 
         /// Creates settings.
         public init(
@@ -86,11 +88,35 @@ public actor Reconciler {
         self.logger = logger
     }
 
-    /// Replaces the settings (after a configuration reload).
+    /// Replaces the settings (after a configuration reload); suspensions from the command line are kept.
     public func update(settings: Settings) {
+        let suspensions = self.settings.suspensions
         self.settings = settings
+        self.settings.suspensions = suspensions
+    }
+
+    /// Suspensions from the command line, by table name (`*`: every table).
+    public func setSuspensions(_ suspensions: [String: Suspension]) {
+        settings.suspensions = suspensions
     }
 
     /// The number of the last cycle written.
     public var lastCycle: Int { logState.lastCycle }
+}
+
+/// A table suspended from the command line: observed and reported, never changed.
+public struct Suspension: Sendable, Equatable, Codable {
+    /// Why, as the operator said.
+    public var reason: String
+    /// Who (the user that ran `tablekeeper suspend`).
+    public var by: String
+    /// When, as an RFC 3339 time.
+    public var since: String
+
+    /// Creates a suspension.
+    public init(reason: String, by: String, since: String) {
+        self.reason = reason
+        self.by = by
+        self.since = since
+    }
 }

@@ -9,6 +9,8 @@ public enum Outcome: String, Sendable, Equatable, CaseIterable {
     case flagged
     case invalid
     case failed
+    /// Observed and reported, never changed (`"suspended": true`, or `tablekeeper suspend`).
+    case suspended
 
     /// Whether a person must act (flagged, invalid, failed).
     public var needsAttention: Bool {

@@ -85,5 +85,7 @@ public struct StatusRecord: Sendable, Equatable {
     }
 
     /// The outcomes in the order `counts` lists them.
-    public static let outcomes = ["in_sync", "created", "updated", "pending", "flagged", "invalid", "failed"]
+    public static let outcomes = [
+        "in_sync", "created", "updated", "pending", "flagged", "invalid", "failed", "suspended",
+    ]
 }

@@ -32,7 +32,9 @@ public enum ConfigurationDecoder {
         }
         root.nullMeansAbsent = true
         root.checkKeys(
-            allowed: ["source", "aws", "policy", "defaults", "statusLog", "http", "scope", "leader", "notify"],
+            allowed: [
+                "source", "aws", "policy", "defaults", "statusLog", "http", "scope", "leader", "notify", "control",
+            ],
             diagnostics: &diagnostics
         )
         // Every section is checked even when an earlier one is bad, so all problems are listed at once.
@@ -53,6 +55,20 @@ public enum ConfigurationDecoder {
                 updates: reader.enumeration("updates", mode, diagnostics: &diagnostics) ?? .apply,
                 destructive: reader.enumeration("destructive", mode, diagnostics: &diagnostics) ?? .flag
             )
+        }
+        if let reader = root.object("control", what: "the control socket settings", diagnostics: &diagnostics) {
+            reader.checkKeys(allowed: ["socket"], diagnostics: &diagnostics)
+            if let path = nonEmptyPath(reader, "socket", diagnostics: &diagnostics) {
+                if !path.hasPrefix("/") || path.utf8.count > 100 {
+                    diagnostics.add(
+                        "$.control.socket",
+                        "must be an absolute path of at most 100 bytes (a Unix socket's limit)",
+                        fix: "use e.g. /run/tablekeeper/control.sock"
+                    )
+                } else {
+                    configuration.controlSocket = path
+                }
+            }
         }
         if let list = root.array("notify", diagnostics: &diagnostics) {
             configuration.notify = decodeNotify(list, diagnostics: &diagnostics)

@@ -100,6 +100,18 @@ public struct TablekeeperConfiguration: Sendable, Equatable {
     public var notify: [NotifyReceiver] = []
     /// Commit statuses at the git host (`source.commitStatus`).
     public var commitStatus: CommitStatusSettings?
+    /// The control socket's path (`control.socket`); nil for the default.
+    public var controlSocket: String?
+
+    /// The control socket: `control.socket`, else `control.sock` in systemd's `RUNTIME_DIRECTORY`, else
+    /// `/run/tablekeeper/control.sock` (the unit's `RuntimeDirectory=tablekeeper`).
+    public func controlSocketPath(environment: [String: String]) -> String {
+        if let controlSocket { return controlSocket }
+        if let runtime = environment["RUNTIME_DIRECTORY"]?.split(separator: ":").first {
+            return "\(runtime)/control.sock"
+        }
+        return "/run/tablekeeper/control.sock"
+    }
 
     /// Creates a configuration with defaults for everything but the source URL.
     public init(source: Source) {

@@ -113,6 +113,22 @@ struct Daemon {
             )
         }
         let endpoint = try await bindEndpoint(configuration.http.listen, routes: routes)
+        let requests = ControlRequests()
+        let suspensions = SuspensionStore(path: configuration.source.cacheDirectory + ".suspended.json")
+        let control = await bindControl(
+            configuration.controlSocketPath(environment: ProcessInfo.processInfo.environment),
+            handler: ControlHandler(
+                requests: requests,
+                suspensions: suspensions,
+                wakeups: wakeups,
+                standby: {
+                    guard let elector, !elector.fence.isLeading else { return nil }
+                    return "this daemon stands by (leader: \(elector.snapshot.leader ?? "none yet")): run it on the "
+                        + "leader's host"
+                },
+                logger: logger
+            )
+        )
         let loop = ReconcileLoop(
             runtime: runtime,
             configPath: configPath,
@@ -124,7 +140,8 @@ struct Daemon {
             elector: elector,
             writer: writer,
             notifications: notifications,
-            commitStatus: commitStatus
+            commitStatus: commitStatus,
+            control: (requests, suspensions)
         )
         // Shut down in reverse order: the loop finishes its step before the lease is let go.
         let leaderServices = elector.map {
@@ -134,13 +151,26 @@ struct Daemon {
             services: [
                 .init(service: WatchdogService(notifier: notifier, health: health, logger: logger)),
                 .init(service: endpoint),
-            ] + (leaderServices ?? []) + [.init(service: loop)],
+            ] + (control.map { [.init(service: $0)] } ?? []) + (leaderServices ?? []) + [.init(service: loop)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
         groupConfiguration.maximumGracefulShutdownDuration = Self.maximumShutdown
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.info("tablekeeper stopped")
+    }
+
+    /// The control socket; a daemon that cannot listen on it still runs (said once, with the reason).
+    func bindControl(_ path: String, handler: ControlHandler) async -> ControlSocket? {
+        do throws(ControlSocket.Problem) {
+            return try await ControlSocket.bind(path: path, logger: logger) { line in await handler.handle(line) }
+        } catch {
+            logger.warning(
+                "no control socket: tablekeeper reconcile, suspend and resume cannot reach this daemon",
+                metadata: ["problem": "\(error.description)"]
+            )
+            return nil
+        }
     }
 
     /// The election, its events written to the status log, the metrics and the logs, and handed to the loop.

@@ -29,6 +29,8 @@ final class ReconcileLoop: Service, Sendable {
     let notifications: NotificationCenter?
     /// Commit statuses at the git host, if configured.
     let commitStatus: CommitStatusReporter?
+    /// Cycles asked for on the control socket, and suspensions from the command line.
+    let control: (requests: ControlRequests, suspensions: SuspensionStore)?
     /// Raised at graceful shutdown: the cycle in flight finishes its steps and no new one starts.
     let stopping = Atomic<Bool>(false)
 
@@ -53,7 +55,8 @@ final class ReconcileLoop: Service, Sendable {
         elector: LeaderElector?,
         writer: StatusLogWriter,
         notifications: NotificationCenter? = nil,
-        commitStatus: CommitStatusReporter? = nil
+        commitStatus: CommitStatusReporter? = nil,
+        control: (requests: ControlRequests, suspensions: SuspensionStore)? = nil
     ) {
         self.initial = runtime
         self.configPath = configPath
@@ -66,6 +69,7 @@ final class ReconcileLoop: Service, Sendable {
         self.writer = writer
         self.notifications = notifications
         self.commitStatus = commitStatus
+        self.control = control
     }
 
     func run() async throws {
@@ -125,8 +129,11 @@ final class ReconcileLoop: Service, Sendable {
             }
             health.cycleStarted()
             let polled = ContinuousClock.now
+            if let control { await reconciler.setSuspensions(control.suspensions.current) }
+            // A cycle asked for on the control socket reads the mirror as it is unless it asked to fetch first.
+            let offline = trigger == "reconcile" && !(control?.requests.takeFetch() ?? true)
             // A shutdown cancels a fetch in flight (the worker is killed); the cycle is then not recorded.
-            let poll = await cancelWhenGracefulShutdown { await source.poll() }
+            let poll = await cancelWhenGracefulShutdown { await source.poll(offline: offline) }
             guard !isStopping else { break }
             let pollDuration = ContinuousClock.now - polled
             // A requeue looks only at the tables with work left; every other wake-up at all of them.
@@ -150,6 +157,7 @@ final class ReconcileLoop: Service, Sendable {
             // Queued only: delivery runs on its own tasks and never holds the loop.
             await notifications?.cycleFinished(report)
             await commitStatus?.cycleFinished(report, full: only == nil)
+            control?.requests.finished(report, started: polled)
             if ready {
                 notifier.status(summary)
             } else {
@@ -193,7 +201,9 @@ final class ReconcileLoop: Service, Sendable {
                 trigger = "reload"
             } else {
                 trigger =
-                    reasons.contains(.leadership) ? "leader" : reasons.contains(.webhook) ? "webhook" : timerTrigger
+                    reasons.contains(.control)
+                    ? "reconcile"
+                    : reasons.contains(.leadership) ? "leader" : reasons.contains(.webhook) ? "webhook" : timerTrigger
             }
         }
         writer.sync()

@@ -8,7 +8,8 @@ struct Tablekeeper: AsyncParsableCommand {
         version: TablekeeperVersion.current,
         subcommands: [
             RunCommand.self, PlanCommand.self, StatusCommand.self, ExportCommand.self, ValidateCommand.self,
-            SchemaCommand.self, AdoptCommand.self, SourceCommand.self,
+            SchemaCommand.self, AdoptCommand.self, SourceCommand.self, ReconcileCommand.self, SuspendCommand.self,
+            ResumeCommand.self,
             GitWorkerCommand.self,
         ]
     )

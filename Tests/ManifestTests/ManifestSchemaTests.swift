@@ -23,7 +23,7 @@ struct ManifestSchemaTests {
                 "$schema", "tableName", "region", "partitionKey", "sortKey", "billingMode", "provisionedThroughput",
                 "globalSecondaryIndexes", "localSecondaryIndexes", "ttlAttribute", "stream", "pointInTimeRecovery",
                 "deletionProtection", "tableClass", "tags", "encryption", "autoScaling", "onDemandThroughput",
-                "warmThroughput", "replicas",
+                "warmThroughput", "replicas", "suspended",
             ]
         )
         #expect(schema["$schema"]?.stringValue == "https://json-schema.org/draft/2020-12/schema")
