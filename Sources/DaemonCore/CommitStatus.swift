@@ -26,9 +26,12 @@ public struct CommitStatusSummary: Sendable, Equatable {
 
     /// The summary of each table's latest outcome.
     public static func summarize(_ results: [TableResult]) -> CommitStatusSummary {
-        let attention = results.filter { $0.outcome.needsAttention }
+        // A suspended table with changes held back has not applied the revision: not a success.
+        let attention = results.filter {
+            $0.outcome.needsAttention || ($0.outcome == .suspended && !$0.changes.isEmpty)
+        }
         if !attention.isEmpty {
-            let counts = ["flagged", "invalid", "failed"].compactMap { outcome -> String? in
+            let counts = ["flagged", "invalid", "failed", "suspended"].compactMap { outcome -> String? in
                 let count = attention.count { $0.outcome.rawValue == outcome }
                 return count == 0 ? nil : "\(count) \(outcome)"
             }

@@ -126,10 +126,16 @@ public struct DaemonMetrics: Sendable {
     }
 
     /// A cycle finished. A cycle succeeds when the source was read, its head commit accepted, and no table failed.
-    public func cycleFinished(_ report: CycleReport, statusLogWritable writable: Bool, duration: Duration) {
+    /// Tables per outcome come from full cycles only (a requeue looks at the tables with work left).
+    public func cycleFinished(
+        _ report: CycleReport,
+        statusLogWritable writable: Bool,
+        duration: Duration,
+        full: Bool = true
+    ) {
         cycles.increment()
         cycleDuration.record(duration)
-        for (outcome, gauge) in tables {
+        for (outcome, gauge) in tables where full {
             gauge.set(to: Double(report.counts[outcome] ?? 0))
         }
         statusLogWritable.set(to: writable ? 1.0 : 0.0)

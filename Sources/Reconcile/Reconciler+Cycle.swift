@@ -186,13 +186,16 @@ extension Reconciler {
         }
         let controls = self.controls
         let executor = Executor(policy: settings.policy, regionControls: controls)
+        let suspensionSource = self.suspensionSource
         let memories = memory
         let outcomes = await prepared.tables.concurrentMap(limit: settings.maxConcurrency) {
             table -> (String, TableResult, Executor.Memory)? in
             if shouldStop() { return nil }
             let key = "\(table.plan.region)/\(table.plan.table)"
             var tableMemory = memories[key] ?? Executor.Memory()
-            if let why = table.desired.suspension {
+            if let why = table.desired.suspension
+                ?? suspensionSource.flatMap({ Self.suspension(table.desired.spec, $0()) })
+            {
                 return (key, Self.suspended(table.plan, why: why), tableMemory)
             }
             let result = await executor.execute(

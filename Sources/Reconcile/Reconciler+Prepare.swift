@@ -147,9 +147,13 @@ extension Reconciler {
 
     /// Why a table is suspended: its manifest, or a suspension from the command line (the table's, or `--all`).
     func suspension(_ spec: TableSpec) -> String? {
+        Self.suspension(spec, settings.suspensions)
+    }
+
+    static func suspension(_ spec: TableSpec, _ suspensions: [String: Suspension]) -> String? {
         if spec.suspended { return "suspended by its manifest (\"suspended\": true)" }
-        guard let held = settings.suspensions[spec.tableName] ?? settings.suspensions["*"] else { return nil }
-        let scope = settings.suspensions[spec.tableName] == nil ? " (all tables)" : ""
+        guard let held = suspensions[spec.tableName] ?? suspensions["*"] else { return nil }
+        let scope = suspensions[spec.tableName] == nil ? " (all tables)" : ""
         return "suspended by \(held.by) since \(held.since)\(scope): \(held.reason)"
     }
 

@@ -68,6 +68,8 @@ public actor Reconciler {
     var lastOrphans: [TableResult] = []
     /// The manifest files of the last snapshot reconciled.
     var lastManifestPaths: Set<String> = []
+    /// The suspensions in force, read before each table's step.
+    var suspensionSource: (@Sendable () -> [String: Suspension])?
 
     /// Creates a reconciler; `statusLog` nil means a dry run that records nothing.
     ///
@@ -98,6 +100,12 @@ public actor Reconciler {
     /// Suspensions from the command line, by table name (`*`: every table).
     public func setSuspensions(_ suspensions: [String: Suspension]) {
         settings.suspensions = suspensions
+    }
+
+    /// Where the suspensions in force are read right before each table's step (one made during a cycle holds
+    /// the steps not yet made).
+    public func setSuspensionSource(_ source: @escaping @Sendable () -> [String: Suspension]) {
+        suspensionSource = source
     }
 
     /// The number of the last cycle written.

@@ -45,7 +45,11 @@ public struct NotifyReceiver: Sendable, Equatable {
         let host: Substring =
             authority.hasPrefix("[")
             ? authority.dropFirst().prefix { $0 != "]" } : authority.prefix { $0 != ":" }
-        return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" { return true }
+        // An IPv4 loopback address: four numbers, the first 127 (`127.attacker.example` is a name, not one).
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127"
+            && octets.allSatisfy { octet in UInt8(octet).map { _ in octet.allSatisfy(\.isNumber) } ?? false }
     }
 }
 

@@ -35,27 +35,58 @@ final class SuspensionStore: Sendable {
     let path: String
     private let state: Mutex<[String: Suspension]>
 
+    /// Reads the file; one that exists but cannot be read suspends every table (a lost suspension could let
+    /// changes through during an incident), saying why.
     init(path: String) {
         self.path = path
-        let data = FileManager.default.contents(atPath: path) ?? Data()
-        state = Mutex((try? JSONDecoder().decode([String: Suspension].self, from: data)) ?? [:])
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            state = Mutex(exists ? Self.damaged(path) : [:])
+            return
+        }
+        state = Mutex((try? JSONDecoder().decode([String: Suspension].self, from: data)) ?? Self.damaged(path))
+    }
+
+    static func damaged(_ path: String) -> [String: Suspension] {
+        [
+            "*": Suspension(
+                reason: "the suspension file \(path) cannot be read: fix or remove it, then resume --all",
+                by: "tablekeeper",
+                since: StatusRecord.timestamp(Date())
+            )
+        ]
     }
 
     var current: [String: Suspension] { state.withLock { $0 } }
 
-    /// Sets or clears a suspension (`*`: all tables) and writes the file (0600, replaced atomically).
-    func set(_ key: String, _ suspension: Suspension?) throws {
-        let all = state.withLock { suspensions -> [String: Suspension] in
-            suspensions[key] = suspension
-            return suspensions
+    struct WriteError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Sets or clears a suspension (`*`: all tables): the file (0600, replaced atomically) first, then the
+    /// suspensions in force, so a write that fails changes nothing.
+    func set(_ key: String, _ suspension: Suspension?) throws(WriteError) {
+        try state.withLock { (suspensions: inout [String: Suspension]) throws(WriteError) in
+            var next = suspensions
+            next[key] = suspension
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            guard let data = try? encoder.encode(next) else { throw WriteError(description: "cannot encode") }
+            let temporary = path + ".tmp"
+            unlink(temporary)
+            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                throw WriteError(description: "cannot create \(temporary): \(String(cString: strerror(errno)))")
+            }
+            let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            let synced = fsync(descriptor) == 0
+            close(descriptor)
+            guard written == data.count, synced, rename(temporary, path) == 0 else {
+                unlink(temporary)
+                throw WriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            suspensions = next
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        let data = try encoder.encode(all)
-        let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600])
-        else { throw CocoaError(.fileWriteUnknown) }
-        guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
     }
 }
 
@@ -63,7 +94,7 @@ final class SuspensionStore: Sendable {
 final class ControlRequests: Sendable {
     private struct Waiter {
         var since: ContinuousClock.Instant
-        var continuation: CheckedContinuation<CycleReport, Never>
+        var continuation: CheckedContinuation<CycleReport?, Never>
     }
 
     private struct State {
@@ -81,8 +112,9 @@ final class ControlRequests: Sendable {
         }
     }
 
-    /// Waits for the first cycle that starts after now.
-    func awaitCycle(withSource: Bool, wakeups: Wakeups) async -> CycleReport {
+    /// Waits for the first full cycle that starts after now; nil when none will come (this daemon stopped leading,
+    /// or is shutting down).
+    func awaitCycle(withSource: Bool, wakeups: Wakeups) async -> CycleReport? {
         let since = ContinuousClock.now
         return await withCheckedContinuation { continuation in
             state.withLock { state in
@@ -101,6 +133,15 @@ final class ControlRequests: Sendable {
             return ready
         }
         for waiter in ready { waiter.continuation.resume(returning: report) }
+    }
+
+    /// No cycle will come for the waiters (standby, shutdown): they are answered so.
+    func failAll() {
+        let waiting = state.withLock { state -> [Waiter] in
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiting { waiter.continuation.resume(returning: nil) }
     }
 }
 
@@ -127,8 +168,22 @@ struct ControlHandler: Sendable {
         switch request.command {
         case "reconcile":
             if let why = standby() { return ControlReply(ok: false, message: why) }
-            let report = await requests.awaitCycle(withSource: request.withSource ?? false, wakeups: wakeups)
+            guard let report = await requests.awaitCycle(withSource: request.withSource ?? false, wakeups: wakeups)
+            else {
+                return ControlReply(
+                    ok: false,
+                    message: standby() ?? "the daemon is stopping; no cycle ran"
+                )
+            }
             let results = report.results.filter { request.table == nil || $0.table == request.table }
+            if report.sourceError != nil || report.sourceRejection != nil {
+                return ControlReply(
+                    ok: true,
+                    message: ReconcileLoop.summary(report),
+                    cycle: report.cycle,
+                    attention: true
+                )
+            }
             if let table = request.table, results.isEmpty {
                 return ControlReply(
                     ok: false,
@@ -146,6 +201,8 @@ struct ControlHandler: Sendable {
                 attention: attention
             )
         case "suspend", "resume":
+            // Suspensions are kept on the leader's host: a standby's would not hold the leader back.
+            if let why = standby() { return ControlReply(ok: false, message: why) }
             guard let key = request.all == true ? "*" : request.table, !key.isEmpty else {
                 return ControlReply(ok: false, message: "name a table, or all")
             }
@@ -158,10 +215,10 @@ struct ControlHandler: Sendable {
                 by: "\(by) (tablekeeper suspend)",
                 since: StatusRecord.timestamp(Date())
             )
-            do {
+            do throws(SuspensionStore.WriteError) {
                 try suspensions.set(key, suspending ? entry : nil)
             } catch {
-                return ControlReply(ok: false, message: "cannot write \(suspensions.path): \(error)")
+                return ControlReply(ok: false, message: error.description)
             }
             logger.notice(
                 "\(request.command)",
@@ -170,10 +227,15 @@ struct ControlHandler: Sendable {
             // A cycle now, so the status log and `status` show it at once.
             wakeups.post(.control)
             let subject = key == "*" ? "every table" : key
-            return ControlReply(
-                ok: true,
-                message: suspending ? "\(subject) suspended: \(entry.reason)" : "\(subject) resumed"
-            )
+            var message = suspending ? "\(subject) suspended: \(entry.reason)" : "\(subject) resumed"
+            if !suspending, key != "*", let all = suspensions.current["*"] {
+                message += "; every table is still suspended (\(all.reason)): resume --all to lift that"
+            }
+            if !suspending, key == "*", !suspensions.current.isEmpty {
+                message +=
+                    "; tables suspended by name stay so: \(suspensions.current.keys.sorted().joined(separator: ", "))"
+            }
+            return ControlReply(ok: true, message: message)
         default:
             return ControlReply(ok: false, message: "unknown command \(request.command)")
         }

@@ -65,7 +65,7 @@ struct Daemon {
         case .success(let receivers):
             notifications = NotificationCenter(
                 receivers: receivers,
-                http: ControlCache.sharedHTTP,
+                http: OutboundHTTP.client,
                 logger: logger,
                 dropped: { metrics.notificationLost() }
             )
@@ -73,6 +73,9 @@ struct Daemon {
             printError("tablekeeper: \(problem)")
             throw ExitCodeError.fatal
         }
+        await notifications?.seed(
+            StatusLogReader.read(path: configuration.statusLog.path, latestCycleOnly: true).records
+        )
         await notifications?.start()
         var commitStatus: CommitStatusReporter?
         if let settings = configuration.commitStatus {
@@ -81,7 +84,7 @@ struct Daemon {
                 commitStatus = CommitStatusReporter(
                     settings: settings,
                     token: token,
-                    http: ControlCache.sharedHTTP,
+                    http: OutboundHTTP.client,
                     logger: logger
                 )
             case .failure(let problem):

@@ -5,10 +5,23 @@ import GitSource
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import Reconcile
 import StatusLog
 import SystemSupport
 import TablekeeperConfig
+
+/// The client for notifications and commit statuses: no redirects, so a signed body or a token is never sent on
+/// to another host (or from https to http).
+enum OutboundHTTP {
+    static let client = HTTPClient(
+        eventLoopGroup: MultiThreadedEventLoopGroup(numberOfThreads: 1),
+        configuration: HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(5))
+        )
+    )
+}
 
 /// One notification, as the webhook body carries it.
 struct Notification: Sendable, Codable, Equatable {
@@ -125,13 +138,25 @@ actor NotificationCenter {
         deliveries = []
     }
 
+    /// What the status log says was last recorded of each table, so a restart does not tell it all again.
+    func seed(_ records: [StatusRecord]) {
+        for record in records where record.kind == .table {
+            guard let table = record.table, let region = record.region, let outcome = record.outcome else { continue }
+            told["\(region)/\(table)"] = Self.state(outcome, record.changes ?? [])
+        }
+    }
+
+    static func state(_ outcome: String, _ changes: [ChangeRecord]) -> String {
+        "\(outcome)|\(changes.map { "\($0.field)>\($0.to)" }.joined(separator: ","))"
+    }
+
     /// The notifications of a finished cycle: tables whose outcome or changes changed, and the source's state.
     func cycleFinished(_ report: CycleReport) {
         let time = StatusRecord.timestamp(Date())
         for result in report.results {
             let key = "\(result.region)/\(result.table)"
             let changes = result.changes.map(\.record)
-            let state = "\(result.outcome.rawValue)|\(changes.map { "\($0.field)>\($0.to)" }.joined(separator: ","))"
+            let state = Self.state(result.outcome.rawValue, changes)
             guard told[key] != state else { continue }
             told[key] = state
             guard let event = NotifyReceiver.Event(rawValue: result.outcome.rawValue) else { continue }

@@ -107,6 +107,7 @@ final class ReconcileLoop: Service, Sendable {
         while !isStopping {
             if !isLeading {
                 // A standby fetches git (a takeover starts warm) but neither observes nor changes tables.
+                control?.requests.failAll()
                 let summary = await standBy(source: source)
                 guard !isStopping else { break }
                 if ready {
@@ -129,7 +130,12 @@ final class ReconcileLoop: Service, Sendable {
             }
             health.cycleStarted()
             let polled = ContinuousClock.now
-            if let control { await reconciler.setSuspensions(control.suspensions.current) }
+            if let control {
+                await reconciler.setSuspensions(control.suspensions.current)
+                // A suspension made while the cycle runs holds the steps not yet made.
+                let store = control.suspensions
+                await reconciler.setSuspensionSource { store.current }
+            }
             // A cycle asked for on the control socket reads the mirror as it is unless it asked to fetch first.
             let offline = trigger == "reconcile" && !(control?.requests.takeFetch() ?? true)
             // A shutdown cancels a fetch in flight (the worker is killed); the cycle is then not recorded.
@@ -145,19 +151,21 @@ final class ReconcileLoop: Service, Sendable {
                 isStopping || !isLeading
             }
             writer.stamp(fence: nil)
-            if only == nil { lastFullCycle = .now }
+            // A cycle that did not fetch (asked for on the control socket) does not put off the next fetch.
+            if only == nil, !offline { lastFullCycle = .now }
             let summary = Self.summary(report)
             metrics.gitPolled(duration: pollDuration, failed: report.sourceError != nil)
             metrics.cycleFinished(
                 report,
                 statusLogWritable: writer.lastError == nil,
-                duration: ContinuousClock.now - polled
+                duration: ContinuousClock.now - polled,
+                full: only == nil && report.skippedAtShutdown == 0
             )
             health.cycleFinished(summary: summary, statusLogProblem: writer.lastError)
             // Queued only: delivery runs on its own tasks and never holds the loop.
             await notifications?.cycleFinished(report)
-            await commitStatus?.cycleFinished(report, full: only == nil)
-            control?.requests.finished(report, started: polled)
+            await commitStatus?.cycleFinished(report, full: only == nil && report.skippedAtShutdown == 0)
+            if only == nil { control?.requests.finished(report, started: polled) }
             if ready {
                 notifier.status(summary)
             } else {
@@ -206,6 +214,7 @@ final class ReconcileLoop: Service, Sendable {
                     : reasons.contains(.leadership) ? "leader" : reasons.contains(.webhook) ? "webhook" : timerTrigger
             }
         }
+        control?.requests.failAll()
         writer.sync()
     }
 

@@ -55,7 +55,11 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw ExitCode(1)
         }
-        let (reconciler, writer) = runtime.makeRecordingReconciler(settings: runtime.reconcilerSettings)
+        // Suspensions made with `tablekeeper suspend` hold here too.
+        var settings = runtime.reconcilerSettings
+        settings.suspensions =
+            SuspensionStore(path: runtime.configuration.source.cacheDirectory + ".suspended.json").current
+        let (reconciler, writer) = runtime.makeRecordingReconciler(settings: settings)
         let poll = await runtime.makeGitSource().poll()
         let report = await reconciler.runCycle(poll: poll, trigger: "once")
         for line in CycleRendering.human(report, terminal: .standardOutput) { print(line) }

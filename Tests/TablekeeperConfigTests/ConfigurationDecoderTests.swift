@@ -118,7 +118,8 @@ struct ConfigurationDecoderTests {
                             {"type": "slack", "url": "https://hooks.slack.com/x", "events": ["flagged"]},
                             {"type": "webhook", "url": "https://user:pw@hooks.example.com/t", "secretFile": "/s", "events": ["flagged"]},
                             {"type": "webhook", "url": "https://hooks.example.com/t", "secretFile": "/s", "events": ["synced"]},
-                            {"type": "email", "events": ["flagged"]}]}
+                            {"type": "email", "events": ["flagged"]},
+                            {"type": "webhook", "url": "http://127.attacker.example/t", "secretFile": "/s", "events": ["flagged"]}]}
                 """
             )
         else {
@@ -128,7 +129,7 @@ struct ConfigurationDecoderTests {
         #expect(
             Set(errors.errors.map(\.path)) == [
                 "$.notify[0].url", "$.notify[1].secretFile", "$.notify[2].url", "$.notify[3].url",
-                "$.notify[4].events[0]", "$.notify[5].type",
+                "$.notify[4].events[0]", "$.notify[5].type", "$.notify[6].url",
             ]
         )
     }
