@@ -32,6 +32,8 @@ public struct DaemonMetrics: Sendable {
     let notifyDropped: Prometheus.Counter
     let leaderChanges: Prometheus.Counter
     let sourceInterval: Prometheus.Gauge
+    /// Each table's latest outcome (`region/table`), for the tables-per-outcome gauges.
+    let latest = LatestOutcomes()
     let notificationsDropped: Prometheus.Counter
 
     /// `name` split for the registry (`tablekeeper_cycles` + `total`), with its HELP text.
@@ -126,7 +128,8 @@ public struct DaemonMetrics: Sendable {
     }
 
     /// A cycle finished. A cycle succeeds when the source was read, its head commit accepted, and no table failed.
-    /// Tables per outcome come from full cycles only (a requeue looks at the tables with work left).
+    /// Tables per outcome: each table's latest outcome, a full cycle's replacing them all and a requeue's (which
+    /// looks only at the tables with work left) updating those it looked at.
     public func cycleFinished(
         _ report: CycleReport,
         statusLogWritable writable: Bool,
@@ -135,8 +138,15 @@ public struct DaemonMetrics: Sendable {
     ) {
         cycles.increment()
         cycleDuration.record(duration)
-        for (outcome, gauge) in tables where full {
-            gauge.set(to: Double(report.counts[outcome] ?? 0))
+        let counts = latest.outcomes.withLock { latest -> [String: Int] in
+            if full { latest = [:] }
+            for result in report.results { latest["\(result.region)/\(result.table)"] = result.outcome.rawValue }
+            var counts: [String: Int] = [:]
+            for outcome in latest.values { counts[outcome, default: 0] += 1 }
+            return counts
+        }
+        for (outcome, gauge) in tables {
+            gauge.set(to: Double(counts[outcome] ?? 0))
         }
         statusLogWritable.set(to: writable ? 1.0 : 0.0)
         if report.sourceError == nil, report.sourceRejection == nil, (report.counts["failed"] ?? 0) == 0 {
@@ -175,4 +185,9 @@ public final class AWSRequestMetrics: AWSRequestObserver {
         }
         counter.increment()
     }
+}
+
+/// Each table's latest outcome, shared by the copies of `DaemonMetrics`.
+final class LatestOutcomes: Sendable {
+    let outcomes = Mutex<[String: String]>([:])
 }
