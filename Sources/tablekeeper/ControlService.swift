@@ -100,6 +100,8 @@ final class ControlRequests: Sendable {
     private struct State {
         var fetch = false
         var waiters: [Waiter] = []
+        /// The loop has ended: no cycle will come for anyone.
+        var closed = false
     }
 
     private let state = Mutex(State())
@@ -117,11 +119,17 @@ final class ControlRequests: Sendable {
     func awaitCycle(withSource: Bool, wakeups: Wakeups) async -> CycleReport? {
         let since = ContinuousClock.now
         return await withCheckedContinuation { continuation in
-            state.withLock { state in
+            let closed = state.withLock { state -> Bool in
+                guard !state.closed else { return true }
                 state.fetch = state.fetch || withSource
                 state.waiters.append(Waiter(since: since, continuation: continuation))
+                return false
             }
-            wakeups.post(.control)
+            if closed {
+                continuation.resume(returning: nil)
+            } else {
+                wakeups.post(.control)
+            }
         }
     }
 
@@ -135,9 +143,10 @@ final class ControlRequests: Sendable {
         for waiter in ready { waiter.continuation.resume(returning: report) }
     }
 
-    /// No cycle will come for the waiters (standby, shutdown): they are answered so.
-    func failAll() {
+    /// No cycle will come for the waiters (standby, shutdown): they are answered so; `closing` for good.
+    func failAll(closing: Bool = false) {
         let waiting = state.withLock { state -> [Waiter] in
+            if closing { state.closed = true }
             defer { state.waiters = [] }
             return state.waiters
         }

@@ -214,7 +214,7 @@ final class ReconcileLoop: Service, Sendable {
                     : reasons.contains(.leadership) ? "leader" : reasons.contains(.webhook) ? "webhook" : timerTrigger
             }
         }
-        control?.requests.failAll()
+        control?.requests.failAll(closing: true)
         writer.sync()
     }
 
