@@ -9,6 +9,9 @@ public struct StatusLogState: Sendable {
     public private(set) var lastRevision: String?
     /// The last source record.
     public private(set) var lastSource: StatusRecord?
+    /// What a table's creation still has to set (its `create` changes other than the table itself), kept across a
+    /// `failed` record without changes (a read that failed says nothing of the creation).
+    private var creation: [String: [ChangeRecord]] = [:]
 
     /// An empty state.
     public init() {}
@@ -25,7 +28,16 @@ public struct StatusLogState: Sendable {
         if let cycle = record.cycle { lastCycle = max(lastCycle, cycle) }
         if record.kind != .table, let revision = record.revision { lastRevision = revision }
         if record.kind == .source { lastSource = record }
-        if let key = record.tableKey { lastTableRecords[key] = record }
+        if let key = record.tableKey {
+            lastTableRecords[key] = record
+            let changes = record.changes ?? []
+            let creates = changes.filter { $0.action == "create" && $0.field != "table" }
+            if !creates.isEmpty {
+                creation[key] = creates
+            } else if !(record.outcome == "failed" && changes.isEmpty) {
+                creation[key] = nil
+            }
+        }
     }
 
     /// Whether the last record of a table says Tablekeeper created it (`created`), or is completing the creation
@@ -33,20 +45,19 @@ public struct StatusLogState: Sendable {
     public func isBeingCreated(_ key: String) -> Bool {
         guard let last = lastTableRecords[key] else { return false }
         if last.outcome == "created" { return true }
-        let changes = last.changes ?? []
-        return !changes.contains { $0.field == "table" } && changes.contains { $0.action == "create" }
+        return !(last.changes ?? []).contains { $0.field == "table" } && creation[key] != nil
     }
 
     /// The TTL attribute that a table's creation still has to set, from its last record (a `ttlAttribute`
     /// change whose action is `create`).
     public func creationTTL(_ key: String) -> String? {
-        lastTableRecords[key]?.changes?.first { $0.field == "ttlAttribute" && $0.action == "create" }?.to
+        creation[key]?.first { $0.field == "ttlAttribute" }?.to
     }
 
     /// The fields a table's creation still has to set besides TTL (auto scaling), from its last record: its
     /// changes whose action is `create`, other than the table itself.
     public func creationFields(_ key: String) -> Set<String> {
-        Set((lastTableRecords[key]?.changes ?? []).filter { $0.action == "create" && $0.field != "table" }.map(\.field))
+        Set((creation[key] ?? []).map(\.field))
     }
 
     /// Whether a source record says something new: a failure that repeats every poll is written once.

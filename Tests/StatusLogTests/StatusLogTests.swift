@@ -197,4 +197,28 @@ struct StatusLogTests {
         other.message = "authentication failed"
         #expect(state.shouldWrite(source: other))
     }
+
+    @Test("a failed read between a creation and its TTL keeps the TTL part of the creation")
+    func creationSurvivesFailedRead() {
+        func record(_ outcome: String, _ changes: [ChangeRecord]) -> StatusRecord {
+            var record = StatusRecord(time: "2026-12-03T00:00:00Z", kind: .table)
+            record.table = "t"
+            record.region = "us-east-1"
+            record.outcome = outcome
+            record.changes = changes
+            return record
+        }
+        let created = record(
+            "created",
+            [
+                ChangeRecord(field: "table", from: "absent", to: "present", action: "create"),
+                ChangeRecord(field: "ttlAttribute", from: "disabled", to: "ttl", action: "create"),
+            ]
+        )
+        let state = StatusLogState(records: [created, record("failed", []), record("pending", [])])
+        #expect(state.creationTTL("us-east-1/t") == nil)
+        let kept = StatusLogState(records: [created, record("failed", [])])
+        #expect(kept.creationTTL("us-east-1/t") == "ttl")
+        #expect(kept.isBeingCreated("us-east-1/t"))
+    }
 }
