@@ -4,10 +4,47 @@ import TablekeeperConfig
 
 /// Auto scaling, on-demand maximums and warm throughput.
 extension PlanBuilder {
+    /// The manifest's capacity settings of the table (nil) or of an index.
+    func manifestCapacity(_ index: String?) -> CapacitySpec? {
+        guard let index else { return spec.capacity }
+        return spec.globalSecondaryIndexes.first { $0.name == index }?.capacity
+    }
+
+    /// What DynamoDB reports of the table's (nil) or an index's on-demand maximums and warm throughput.
+    func observedCapacity(
+        _ index: String?
+    ) -> (onDemand: OnDemandLimits?, warm: WarmThroughputSpec?, warmStatus: String?) {
+        guard let index else { return (observed.onDemand, observed.warm, observed.warmStatus) }
+        let have = observed.globalIndexes.first { $0.name == index }
+        return (have?.onDemand, have?.warm, have?.warmStatus)
+    }
+
+    /// `onDemandThroughput` or `globalSecondaryIndexes[gsi].onDemandThroughput`.
+    static func capacityField(_ index: String?, _ name: String) -> String {
+        (index.map { "globalSecondaryIndexes[\($0)]." } ?? "") + name
+    }
+
+    /// `table` or `index gsi`, for messages.
+    static func ownerLabel(_ index: String?) -> String { index.map { "index \($0)" } ?? "table" }
+
+    /// One UpdateTable gathering a setting of the table and its indexes.
+    struct CapacityUpdate {
+        var input: UpdateTableInput
+        var updates: [GlobalSecondaryIndexUpdate] = []
+        var what: [String] = []
+
+        /// The step, nil when nothing was added.
+        func step(_ verb: String, field: String) -> Step? {
+            guard !what.isEmpty else { return nil }
+            var input = input
+            if !updates.isEmpty { input.GlobalSecondaryIndexUpdates = updates }
+            return .updateTable(input, what: "\(verb) (\(what.joined(separator: ", ")))", field: field)
+        }
+    }
+
     /// The manifest's auto scaling of the table (nil) or of an index.
     func declaredScaling(_ index: String?) -> AutoScalingSpec? {
-        guard let index else { return spec.capacity.autoScaling }
-        return spec.globalSecondaryIndexes.first { $0.name == index }?.capacity.autoScaling
+        manifestCapacity(index)?.autoScaling
     }
 
     /// Whether auto scaling owns a capacity: declared in the manifest, or a scalable target exists. Such capacity
@@ -196,17 +233,10 @@ extension PlanBuilder {
     /// give is not compared; one DynamoDB does not report is no limit (-1).
     mutating func compareOnDemand() {
         guard spec.billingMode == .payPerRequest, observed.billingMode == .payPerRequest else { return }
-        var input = UpdateTableInput(TableName: spec.tableName)
-        var updates: [GlobalSecondaryIndexUpdate] = []
-        var what: [String] = []
+        var update = CapacityUpdate(input: UpdateTableInput(TableName: spec.tableName))
         for index in capacityOwners {
-            let wanted =
-                index.map { name in spec.globalSecondaryIndexes.first { $0.name == name }?.capacity.onDemand }
-                ?? spec.capacity.onDemand
-            guard let wanted else { continue }
-            let have =
-                index.map { name in observed.globalIndexes.first { $0.name == name }?.onDemand }
-                ?? observed.onDemand
+            guard let wanted = manifestCapacity(index)?.onDemand else { continue }
+            let have = observedCapacity(index).onDemand
             let current = OnDemandLimits(
                 maxReadRequestUnits: have?.maxReadRequestUnits ?? -1,
                 maxWriteRequestUnits: have?.maxWriteRequestUnits ?? -1
@@ -214,25 +244,19 @@ extension PlanBuilder {
             let differs =
                 (wanted.maxReadRequestUnits.map { $0 != current.maxReadRequestUnits } ?? false)
                 || (wanted.maxWriteRequestUnits.map { $0 != current.maxWriteRequestUnits } ?? false)
-            let field = (index.map { "globalSecondaryIndexes[\($0)]." } ?? "") + "onDemandThroughput"
+            let field = Self.capacityField(index, "onDemandThroughput")
             guard differs, inPlace(field, from: current.summary, to: wanted.summary, class: .safe) else { continue }
             let shape = CreateTableRequest.onDemand(wanted)
             if let index {
-                updates.append(GlobalSecondaryIndexUpdate(Update: .init(IndexName: index, OnDemandThroughput: shape)))
+                update.updates.append(
+                    GlobalSecondaryIndexUpdate(Update: .init(IndexName: index, OnDemandThroughput: shape))
+                )
             } else {
-                input.OnDemandThroughput = shape
+                update.input.OnDemandThroughput = shape
             }
-            what.append("\(index.map { "index \($0)" } ?? "table") \(current.summary) -> \(wanted.summary)")
+            update.what.append("\(Self.ownerLabel(index)) \(current.summary) -> \(wanted.summary)")
         }
-        guard !what.isEmpty else { return }
-        if !updates.isEmpty { input.GlobalSecondaryIndexUpdates = updates }
-        steps.append(
-            .updateTable(
-                input,
-                what: "set on-demand maximums (\(what.joined(separator: ", ")))",
-                field: "onDemandThroughput"
-            )
-        )
+        if let step = update.step("set on-demand maximums", field: "onDemandThroughput") { steps.append(step) }
     }
 
     /// What a manifest floor below DynamoDB's warm throughput means, for the in-sync message: nothing is sent.
@@ -248,27 +272,18 @@ extension PlanBuilder {
     /// Warm throughput is a floor: DynamoDB raises it by itself and cannot lower it, so a reported value at or
     /// above the manifest's is in sync, and only the members below it are raised (warm-throughput.html).
     mutating func compareWarmThroughput() {
-        var input = UpdateTableInput(TableName: spec.tableName)
-        var updates: [GlobalSecondaryIndexUpdate] = []
-        var what: [String] = []
+        var update = CapacityUpdate(input: UpdateTableInput(TableName: spec.tableName))
         for index in capacityOwners {
-            let wanted =
-                index.map { name in spec.globalSecondaryIndexes.first { $0.name == name }?.capacity.warm }
-                ?? spec.capacity.warm
-            guard let wanted else { continue }
-            let have =
-                index.map { name in observed.globalIndexes.first { $0.name == name }?.warm } ?? observed.warm
-            let status =
-                index.map { name in observed.globalIndexes.first { $0.name == name }?.warmStatus }
-                ?? observed.warmStatus
+            guard let wanted = manifestCapacity(index)?.warm else { continue }
+            let (_, have, status) = observedCapacity(index)
             func raised(_ want: Int64?, _ current: Int64?) -> Int64? {
                 guard let want, want > (current ?? 0) else { return nil }
                 return want
             }
             let read = raised(wanted.readUnitsPerSecond, have?.readUnitsPerSecond)
             let write = raised(wanted.writeUnitsPerSecond, have?.writeUnitsPerSecond)
-            let field = (index.map { "globalSecondaryIndexes[\($0)]." } ?? "") + "warmThroughput"
-            let owner = index.map { "index \($0)" } ?? "table"
+            let field = Self.capacityField(index, "warmThroughput")
+            let owner = Self.ownerLabel(index)
             if let have, let note = Self.floorNote(wanted, have: have) { notes.append("\(owner) \(note)") }
             guard read != nil || write != nil else { continue }
             if status == "UPDATING" {
@@ -280,20 +295,14 @@ extension PlanBuilder {
             guard inPlace(field, from: current.summary, to: wanted.summary, class: .safe) else { continue }
             let shape = WarmThroughputShape(ReadUnitsPerSecond: read, WriteUnitsPerSecond: write)
             if let index {
-                updates.append(GlobalSecondaryIndexUpdate(Update: .init(IndexName: index, WarmThroughput: shape)))
+                update.updates.append(
+                    GlobalSecondaryIndexUpdate(Update: .init(IndexName: index, WarmThroughput: shape))
+                )
             } else {
-                input.WarmThroughput = shape
+                update.input.WarmThroughput = shape
             }
-            what.append("\(index.map { "index \($0)" } ?? "table") \(current.summary) -> \(wanted.summary)")
+            update.what.append("\(owner) \(current.summary) -> \(wanted.summary)")
         }
-        guard !what.isEmpty else { return }
-        if !updates.isEmpty { input.GlobalSecondaryIndexUpdates = updates }
-        steps.append(
-            .updateTable(
-                input,
-                what: "raise warm throughput (\(what.joined(separator: ", ")))",
-                field: "warmThroughput"
-            )
-        )
+        if let step = update.step("raise warm throughput", field: "warmThroughput") { steps.append(step) }
     }
 }

@@ -105,23 +105,11 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let configuration = try ControlClient.configuration(config)
-        let path = configuration.controlSocketPath(environment: [:])
-        let reply: ControlReply
-        do throws(ControlClient.Unreachable) {
-            reply = try ControlClient.send(
-                ControlRequest(command: "reconcile", table: table, withSource: withSource),
-                path: path,
-                timeout: configuration.source.deadline + .seconds(600)
-            )
-        } catch {
-            printError("tablekeeper: \(error.description)")
-            throw ExitCode(1)
-        }
-        guard reply.ok else {
-            printError("tablekeeper: \(Sanitizer.line(reply.message))")
-            throw ExitCode(1)
-        }
-        print(Sanitizer.line(reply.message))
+        let reply = try ControlCommandRun.send(
+            ControlRequest(command: "reconcile", table: table, withSource: withSource),
+            configuration: configuration,
+            timeout: configuration.source.deadline + .seconds(600)
+        )
         let log = configuration.statusLog.path
         var summary = StatusSummary(records: StatusLogReader.read(path: log, latestCycleOnly: true).records)
         if let table { summary.tables = summary.tables.filter { $0.table == table } }
@@ -161,9 +149,9 @@ struct SuspendCommand: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
-        try ControlCommandRun.send(
+        _ = try ControlCommandRun.send(
             ControlRequest(command: "suspend", table: table, all: all, reason: reason, by: ControlClient.user),
-            config: config
+            configuration: ControlClient.configuration(config)
         )
     }
 }
@@ -192,20 +180,25 @@ struct ResumeCommand: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
-        try ControlCommandRun.send(
+        _ = try ControlCommandRun.send(
             ControlRequest(command: "resume", table: table, all: all, by: ControlClient.user),
-            config: config
+            configuration: ControlClient.configuration(config)
         )
     }
 }
 
 enum ControlCommandRun {
-    static func send(_ request: ControlRequest, config: String) throws {
-        let configuration = try ControlClient.configuration(config)
+    /// Sends `request` to the daemon the configuration names and prints its answer; exits 1 when it cannot be
+    /// reached or refuses.
+    static func send(
+        _ request: ControlRequest,
+        configuration: TablekeeperConfiguration,
+        timeout: Duration = .seconds(30)
+    ) throws -> ControlReply {
         let path = configuration.controlSocketPath(environment: [:])
         let reply: ControlReply
         do throws(ControlClient.Unreachable) {
-            reply = try ControlClient.send(request, path: path, timeout: .seconds(30))
+            reply = try ControlClient.send(request, path: path, timeout: timeout)
         } catch {
             printError("tablekeeper: \(error.description)")
             throw ExitCode(1)
@@ -215,5 +208,6 @@ enum ControlCommandRun {
             throw ExitCode(1)
         }
         print(Sanitizer.line(reply.message))
+        return reply
     }
 }

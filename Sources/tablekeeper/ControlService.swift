@@ -168,7 +168,11 @@ struct ControlHandler: Sendable {
         if let request = try? JSONDecoder().decode(ControlRequest.self, from: Data(line)) {
             reply = await answer(request)
         } else {
-            reply = ControlReply(ok: false, message: "not a control request")
+            reply = ControlReply(
+                ok: false,
+                message: "not a control request (one JSON line with a command): use tablekeeper reconcile, suspend or "
+                    + "resume"
+            )
         }
         return Array((try? JSONEncoder().encode(reply)) ?? Data())
     }
