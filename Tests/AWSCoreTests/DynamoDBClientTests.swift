@@ -17,7 +17,10 @@ struct DynamoDBClientTests {
                 region: "us-east-1",
                 endpoint: URL(string: endpoint)!,
                 credentials: StaticCredentialProvider(credentials),
-                retry: RetryStrategy(maxAttempts: 2, transientBase: .milliseconds(5))
+                retry: RetryStrategy(maxAttempts: 2, transientBase: .milliseconds(5)),
+                // About the operations' shapes, not their timing: a CI machine running every suite at once can take
+                // longer than the daemon's 10 s to answer a first CreateTable.
+                timeout: .seconds(60)
             )
         }
         return (DynamoDBClient(client: make(.dynamoDB)), KMSClient(client: make(.kms)))
