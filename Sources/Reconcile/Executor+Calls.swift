@@ -190,9 +190,18 @@ extension Executor {
         guard let observed else {
             return result(plan, .pending, message: "CreateTable reported the table in use; it is looked at again soon")
         }
-        // Ours would have been created by the call that was just refused: a table without the managed tag (or one
-        // whose tags cannot be read yet) is someone else's.
-        let foreign = !observed.isManaged && !desired.adoptionAllowed
+        guard Observer.isSettled(observed.status) else {
+            // Its tags are not read yet (DescribeTable lags behind CreateTable, so this may be Tablekeeper's own
+            // table from an earlier cycle): whose it is is decided once it is ACTIVE; the creation stays recorded.
+            return result(
+                plan,
+                .pending,
+                message: "CreateTable found the table \(observed.status); it is looked at again once it is ACTIVE"
+            )
+        }
+        // Ours would have been created by the call that was just refused, unless an earlier cycle created it: a
+        // table without the managed tag is someone else's.
+        let foreign = !observed.isManaged && !desired.adoptionAllowed && !desired.createdHere
         var replanned = Planner.plan(desired: desired, observed: observed, policy: policy, context: context)
         if foreign, !replanned.changes.contains(where: { $0.reason == .unmanaged }) {
             replanned.changes = [Planner.unmanaged(desired)]

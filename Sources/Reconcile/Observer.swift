@@ -19,7 +19,12 @@ public struct Observer: Sendable {
     /// ListTagsOfResource), or nil when the table does not exist.
     /// Whether a table answers the calls beyond DescribeTable (one being created or deleted may not).
     static func isSettled(_ description: TableDescription) -> Bool {
-        description.TableStatus == nil || description.TableStatus == "ACTIVE" || description.TableStatus == "UPDATING"
+        isSettled(description.TableStatus)
+    }
+
+    /// Whether a table in `status` answers its TTL, PITR and tag reads (ACTIVE or UPDATING).
+    static func isSettled(_ status: String?) -> Bool {
+        status == nil || status == "ACTIVE" || status == "UPDATING"
     }
 
     /// A table from its description and, when read, its TTL, backups and tags.

@@ -12,6 +12,10 @@ public struct StatusLogState: Sendable {
     /// What a table's creation still has to set (its `create` changes other than the table itself), kept across a
     /// `failed` record without changes (a read that failed says nothing of the creation).
     private var creation: [String: [ChangeRecord]] = [:]
+    /// The tables whose CreateTable Tablekeeper sent and whose creation is not finished: kept across a `pending`
+    /// record of a CreateTable answered "in use" (DescribeTable lags behind CreateTable, so the next cycle may find
+    /// the table missing and send it again).
+    private var madeHere: Set<String> = []
 
     /// An empty state.
     public init() {}
@@ -32,19 +36,29 @@ public struct StatusLogState: Sendable {
             lastTableRecords[key] = record
             let changes = record.changes ?? []
             let creates = changes.filter { $0.action == "create" && $0.field != "table" }
+            let readFailed = record.outcome == "failed" && changes.isEmpty
             if !creates.isEmpty {
                 creation[key] = creates
-            } else if !(record.outcome == "failed" && changes.isEmpty) {
+            } else if !readFailed {
                 creation[key] = nil
+            }
+            if record.outcome == "created" {
+                madeHere.insert(key)
+            } else if creation[key] == nil, !readFailed,
+                !changes.contains(where: { $0.field == "table" && $0.action == "create" })
+            {
+                madeHere.remove(key)
             }
         }
     }
 
-    /// Whether the last record of a table says Tablekeeper created it (`created`), or is completing the creation
-    /// of a table that exists (a TTL `create` change, never the `table` create of a CreateTable that failed).
+    /// Whether Tablekeeper created the table and has not finished its creation (its `created` record, then
+    /// records that still carry the creation, such as a CreateTable sent again and answered "in use"), or is
+    /// completing the creation of a table that exists (a TTL `create` change, never the `table` create of a
+    /// CreateTable that failed).
     public func isBeingCreated(_ key: String) -> Bool {
         guard let last = lastTableRecords[key] else { return false }
-        if last.outcome == "created" { return true }
+        if madeHere.contains(key) { return true }
         return !(last.changes ?? []).contains { $0.field == "table" } && creation[key] != nil
     }
 

@@ -485,6 +485,52 @@ struct ExecutorTests {
         #expect(result.changes.map(\.reason) == [.unmanaged])
     }
 
+    @Test("ResourceInUse on create, the table still CREATING: pending with the creation kept, never called foreign")
+    func createConflictWhileCreating() async {
+        // DescribeTable lags behind CreateTable: the next cycle may send CreateTable again for the table the last
+        // one made, and find it CREATING (its tags are not read yet).
+        let control = RecordingControl()
+        control.fail("CreateTable", code: "ResourceInUseException", message: "Table already exists: sentinel-requests")
+        var creating = TableDescription()
+        creating.TableName = "sentinel-requests"
+        creating.TableArn = "arn:aws:dynamodb:us-east-1:123456789012:table/sentinel-requests"
+        creating.TableStatus = "CREATING"
+        control.describeAfterUpdate(creating)
+        var memory = Executor.Memory()
+        let result = await execute(F.plan(F.spec, nil), control: control, memory: &memory)
+        #expect(control.calls == ["CreateTable", "DescribeTable"])
+        #expect(result.outcome == .pending)
+        #expect(result.message.contains("CREATING"), "\(result.message)")
+        #expect(result.changes.map(\.field) == ["table", "ttlAttribute"])
+        #expect(result.changes.allSatisfy { $0.action == .create })
+    }
+
+    @Test("ResourceInUse on create of a table an earlier cycle created: adopted as Tablekeeper's own")
+    func createConflictOwnTable() async {
+        let control = RecordingControl()
+        control.fail("CreateTable", code: "ResourceInUseException", message: "Table already exists: sentinel-requests")
+        var existing = TableDescription()
+        existing.TableName = "sentinel-requests"
+        existing.TableArn = "arn:aws:dynamodb:us-east-1:123456789012:table/sentinel-requests"
+        existing.TableStatus = "ACTIVE"
+        existing.KeySchema = [KeySchemaElement(AttributeName: "id", KeyType: "HASH")]
+        existing.AttributeDefinitions = [AttributeDefinition(AttributeName: "id", AttributeType: "S")]
+        control.describeAfterUpdate(existing)
+        var memory = Executor.Memory()
+        var desired = F.desired(F.spec)
+        desired.createdHere = true
+        let result = await Executor(policy: ReconcilePolicy()).execute(
+            F.plan(F.spec, nil),
+            desired: desired,
+            control: control,
+            context: F.context,
+            memory: &memory,
+            now: Date()
+        )
+        #expect(!result.changes.contains { $0.reason == .unmanaged })
+        #expect(result.message.hasPrefix("adopted an existing table of that name"), "\(result.message)")
+    }
+
     @Test("other AWS errors fail the table with the error")
     func failure() async {
         let control = RecordingControl()

@@ -9,6 +9,7 @@ final class RecordingControl: TableControl {
         var failures: [String: AWSError] = [:]
         var table: TableDescription?
         var updateAnswer = TableDescription()
+        var tags: [TagShape] = []
     }
 
     let state = Mutex(State())
@@ -63,7 +64,12 @@ final class RecordingControl: TableControl {
 
     func listTags(_ arn: String) async throws(AWSError) -> [TagShape] {
         try record("ListTagsOfResource")
-        return []
+        return state.withLock { $0.tags }
+    }
+
+    /// What ListTagsOfResource answers.
+    func answerTags(with tags: [TagShape]) {
+        state.withLock { $0.tags = tags }
     }
 
     func listTables() async throws(AWSError) -> [String] {

@@ -198,7 +198,7 @@ struct StatusLogTests {
         #expect(state.shouldWrite(source: other))
     }
 
-    @Test("a failed read between a creation and its TTL keeps the TTL part of the creation")
+    @Test("a failed read or a CreateTable answered \"in use\" between a creation and its TTL keeps the creation")
     func creationSurvivesFailedRead() {
         func record(_ outcome: String, _ changes: [ChangeRecord]) -> StatusRecord {
             var record = StatusRecord(time: "2026-12-03T00:00:00Z", kind: .table)
@@ -220,5 +220,20 @@ struct StatusLogTests {
         let kept = StatusLogState(records: [created, record("failed", [])])
         #expect(kept.creationTTL("us-east-1/t") == "ttl")
         #expect(kept.isBeingCreated("us-east-1/t"))
+
+        // DescribeTable lags behind CreateTable: the next cycle sends CreateTable again and is answered "in use".
+        let inUse = record("pending", created.changes ?? [])
+        let again = StatusLogState(records: [created, inUse])
+        #expect(again.isBeingCreated("us-east-1/t"))
+        #expect(again.creationTTL("us-east-1/t") == "ttl")
+        let pitr = ChangeRecord(field: "pointInTimeRecovery", from: "false", to: "true", action: "update")
+        let finishing = StatusLogState(records: [created, inUse, record("pending", [created.changes![1], pitr])])
+        #expect(finishing.isBeingCreated("us-east-1/t"))
+        let done = StatusLogState(records: [created, inUse, record("updated", [pitr])])
+        #expect(!done.isBeingCreated("us-east-1/t"))
+        #expect(done.creationTTL("us-east-1/t") == nil)
+        // A CreateTable that failed was never Tablekeeper's creation.
+        let refused = StatusLogState(records: [record("failed", [created.changes![0]])])
+        #expect(!refused.isBeingCreated("us-east-1/t"))
     }
 }

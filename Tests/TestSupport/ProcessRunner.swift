@@ -136,7 +136,7 @@ public enum ProcessRunner {
     }
 }
 
-/// A temporary folder removed when the value is released.
+/// A temporary folder removed when the value is released (kept when `TABLEKEEPER_TEST_KEEP` is set).
 public final class TemporaryDirectory: Sendable {
     /// The folder's path.
     public let path: String
@@ -149,6 +149,8 @@ public final class TemporaryDirectory: Sendable {
     }
 
     deinit {
+        // TABLEKEEPER_TEST_KEEP=1 keeps the folders (status logs, configs) for reading after a failure.
+        guard ProcessInfo.processInfo.environment["TABLEKEEPER_TEST_KEEP"] == nil else { return }
         try? FileManager.default.removeItem(atPath: path)
     }
 
