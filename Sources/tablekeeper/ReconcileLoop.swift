@@ -329,8 +329,18 @@ final class ReconcileLoop: Service, Sendable {
                 )
                 return nil
             }
-            if loaded.statusLog != old.statusLog || loaded.http.listen != old.http.listen {
-                logger.warning("statusLog and http.listen settings take effect after a restart")
+            let later = [
+                ("statusLog", loaded.statusLog != old.statusLog),
+                ("http.listen", loaded.http.listen != old.http.listen),
+                ("notify", loaded.notify != old.notify),
+                ("source.commitStatus", loaded.commitStatus != old.commitStatus),
+                ("control.socket", loaded.controlSocket != old.controlSocket),
+            ].filter(\.1).map(\.0)
+            if !later.isEmpty {
+                let takes = later.count == 1 ? "it takes" : "they take"
+                logger.warning(
+                    "\(later.joined(separator: ", ")) changed: \(takes) effect after a restart (systemctl restart tablekeeper); the rest of the configuration is in force"
+                )
             }
             routes.update(webhookSecret: secret)
             logger.info("configuration reloaded", metadata: ["config": "\(configPath)"])

@@ -137,11 +137,17 @@ struct DaemonTests {
         #expect(log().contains("$.policy.updates"))
         #expect(process.isRunning)
 
+        // The manifests' path is in force at once; a control socket moved is said to need a restart.
         try good.replacingOccurrences(of: #""path": "manifests""#, with: #""path": "other""#)
+            .replacingOccurrences(
+                of: #""statusLog":"#,
+                with: #""control": {"socket": "\#(scenario.folder.file("moved.sock"))"}, "statusLog":"#
+            )
             .write(toFile: scenario.configPath, atomically: true, encoding: .utf8)
         kill(process.processIdentifier, SIGHUP)
         #expect(try await Scenario.waitUntil(.seconds(30)) { scenario.records().contains { $0.table == second } })
         #expect(log().contains("configuration reloaded"))
+        #expect(log().contains("control.socket changed: it takes effect after a restart"), "\(log())")
         // systemd is told around each reload, the refused one included: RELOADING=1, then READY=1 again.
         let messages = listener.messages
         let reloading = messages.indices.filter { messages[$0].hasPrefix("RELOADING=1\nMONOTONIC_USEC=") }
