@@ -94,9 +94,11 @@ struct ControlTests {
         #expect(record?.changes?.contains { $0.field == "tags[team]" } == true)
 
         // Suspended through the socket: kept across a restart, then resumed.
-        let suspend = try await scenario.tablekeeper([
-            "suspend", "--config", scenario.configPath, "--table", second, "--reason", "INC-1234 load test",
-        ])
+        // Run by root through sudo: the record names the person behind it.
+        let suspend = try await ProcessRunner.tablekeeper(
+            ["suspend", "--config", scenario.configPath, "--table", second, "--reason", "INC-1234 load test"],
+            environment: Scenario.environment.merging(["SUDO_USER": "alice"]) { $1 }
+        )
         #expect(suspend.status == 0, "\(suspend.stdout)\(suspend.stderr)")
         try await scenario.git.commit(
             files: [
@@ -108,6 +110,7 @@ struct ControlTests {
         #expect(try await scenario.outcomes()[second] == "suspended")
         let held = scenario.records().last { $0.table == second }?.message ?? ""
         #expect(held.contains("INC-1234 load test") && held.contains("(tablekeeper suspend)"), "\(held)")
+        #expect(getuid() != 0 || held.contains("suspended by alice via sudo (tablekeeper suspend)"), "\(held)")
         kill(daemon.processIdentifier, SIGTERM)
         await daemon.exited()
         daemon = try scenario.startDaemon()
