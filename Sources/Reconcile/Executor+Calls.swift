@@ -192,7 +192,8 @@ extension Executor {
         }
         guard Observer.isSettled(observed.status) else {
             // Its tags are not read yet (DescribeTable lags behind CreateTable, so this may be Tablekeeper's own
-            // table from an earlier cycle): whose it is is decided once it is ACTIVE; the creation stays recorded.
+            // table from an earlier cycle): a later cycle decides, from its `created` record or, once the table is
+            // ACTIVE, from its tags; the creation stays recorded meanwhile.
             return result(
                 plan,
                 .pending,

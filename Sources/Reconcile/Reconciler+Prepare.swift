@@ -96,13 +96,16 @@ extension Reconciler {
                 )
             case .success(let table):
                 let key = "\(spec.region)/\(spec.tableName)"
+                let ours = createdHere.contains(key) || logState.isBeingCreated(key)
                 var desired = DesiredTable(
                     manifest: manifest.path,
                     spec: spec,
                     encryption: keys.resolve(spec),
                     adoptionAllowed: settings.scope.allowsAdopting(spec.tableName),
-                    createdHere: createdHere.contains(key) || logState.isBeingCreated(key),
-                    creationTTL: logState.creationTTL(key)
+                    createdHere: ours,
+                    // TTL counts as part of a creation only on the table Tablekeeper made (never on an adopted one,
+                    // which may hold data).
+                    creationTTL: ours ? logState.creationTTL(key) : nil
                 )
                 let creation = logState.creationFields(key)
                 desired.creationScaling = creation.filter { $0.contains("autoScaling") }

@@ -1,3 +1,6 @@
+import FoundationEssentials
+import UTCTime
+
 /// The last record of every table and the last cycle number, rebuilt from the log at start, so a restart
 /// repeats nothing.
 public struct StatusLogState: Sendable {
@@ -12,10 +15,14 @@ public struct StatusLogState: Sendable {
     /// What a table's creation still has to set (its `create` changes other than the table itself), kept across a
     /// `failed` record without changes (a read that failed says nothing of the creation).
     private var creation: [String: [ChangeRecord]] = [:]
-    /// The tables whose CreateTable Tablekeeper sent and whose creation is not finished: kept across a `pending`
-    /// record of a CreateTable answered "in use" (DescribeTable lags behind CreateTable, so the next cycle may find
-    /// the table missing and send it again).
-    private var madeHere: Set<String> = []
+    /// The tables whose CreateTable Tablekeeper made (a `created` record) and whose creation is not finished, with
+    /// the time of that record. A later record that creates the table again within `describeLag` of it (DescribeTable
+    /// lags behind CreateTable, so the next cycle may find the table missing, send CreateTable again and be told
+    /// it is in use) keeps it; later than that, the table was gone, and whatever has its name now is not the one
+    /// Tablekeeper made.
+    private var madeHere: [String: Date] = [:]
+    /// How long DescribeTable may answer "not found" after CreateTable (AWS documents seconds).
+    static let describeLag: TimeInterval = 60
 
     /// An empty state.
     public init() {}
@@ -42,24 +49,24 @@ public struct StatusLogState: Sendable {
             } else if !readFailed {
                 creation[key] = nil
             }
+            let createsTable = changes.contains { $0.field == "table" && $0.action == "create" }
             if record.outcome == "created" {
-                madeHere.insert(key)
-            } else if creation[key] == nil, !readFailed,
-                !changes.contains(where: { $0.field == "table" && $0.action == "create" })
-            {
-                madeHere.remove(key)
+                madeHere[key] = UTCTime.parse(record.time) ?? .distantPast
+            } else if let made = madeHere[key], createsTable {
+                // Found missing again: within DescribeTable's lag it is the same table; later, it was deleted.
+                let time = UTCTime.parse(record.time) ?? .distantFuture
+                if time.timeIntervalSince(made) > Self.describeLag { madeHere[key] = nil }
+            } else if creation[key] == nil, !readFailed {
+                madeHere[key] = nil
             }
         }
     }
 
-    /// Whether Tablekeeper created the table and has not finished its creation (its `created` record, then
-    /// records that still carry the creation, such as a CreateTable sent again and answered "in use"), or is
-    /// completing the creation of a table that exists (a TTL `create` change, never the `table` create of a
-    /// CreateTable that failed).
+    /// Whether Tablekeeper created the table (its `created` record) and has not finished its creation. A
+    /// CreateTable that failed, or one answered "in use" without an earlier `created` record, never makes a table
+    /// Tablekeeper's: the table of that name is someone else's until its tags say otherwise.
     public func isBeingCreated(_ key: String) -> Bool {
-        guard let last = lastTableRecords[key] else { return false }
-        if madeHere.contains(key) { return true }
-        return !(last.changes ?? []).contains { $0.field == "table" } && creation[key] != nil
+        madeHere[key] != nil
     }
 
     /// The TTL attribute that a table's creation still has to set, from its last record (a `ttlAttribute`

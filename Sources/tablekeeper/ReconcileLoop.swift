@@ -283,7 +283,21 @@ final class ReconcileLoop: Service, Sendable {
                 )
             }
             return nil
-        case .success(let loaded):
+        case .success(var loaded):
+            // Settings that need a restart stay as they run, so the next reload compares with what is in force.
+            let old = current.configuration
+            let later = [
+                ("statusLog", loaded.statusLog != old.statusLog),
+                ("http.listen", loaded.http.listen != old.http.listen),
+                ("notify", loaded.notify != old.notify),
+                ("source.commitStatus", loaded.commitStatus != old.commitStatus),
+                ("control.socket", loaded.controlSocket != old.controlSocket),
+            ].filter(\.1).map(\.0)
+            loaded.statusLog = old.statusLog
+            loaded.http.listen = old.http.listen
+            loaded.notify = old.notify
+            loaded.commitStatus = old.commitStatus
+            loaded.controlSocket = old.controlSocket
             let reloaded: Runtime
             let secret: [UInt8]?
             do {
@@ -301,7 +315,6 @@ final class ReconcileLoop: Service, Sendable {
                 )
                 return nil
             }
-            let old = current.configuration
             if reloaded.region != current.region || loaded.aws.endpoint != old.aws.endpoint {
                 // Region-less manifests would move to the new region and their tables in the old one would be
                 // reported orphaned: the whole reload is refused, not half applied.
@@ -329,13 +342,6 @@ final class ReconcileLoop: Service, Sendable {
                 )
                 return nil
             }
-            let later = [
-                ("statusLog", loaded.statusLog != old.statusLog),
-                ("http.listen", loaded.http.listen != old.http.listen),
-                ("notify", loaded.notify != old.notify),
-                ("source.commitStatus", loaded.commitStatus != old.commitStatus),
-                ("control.socket", loaded.controlSocket != old.controlSocket),
-            ].filter(\.1).map(\.0)
             if !later.isEmpty {
                 let takes = later.count == 1 ? "it takes" : "they take"
                 logger.warning(

@@ -200,8 +200,14 @@ struct StatusLogTests {
 
     @Test("a failed read or a CreateTable answered \"in use\" between a creation and its TTL keeps the creation")
     func creationSurvivesFailedRead() {
-        func record(_ outcome: String, _ changes: [ChangeRecord]) -> StatusRecord {
-            var record = StatusRecord(time: "2026-12-03T00:00:00Z", kind: .table)
+        func record(
+            _ outcome: String,
+            _ changes: [ChangeRecord],
+            at time: String = "2026-12-03T00:00:00Z"
+        )
+            -> StatusRecord
+        {
+            var record = StatusRecord(time: time, kind: .table)
             record.table = "t"
             record.region = "us-east-1"
             record.outcome = outcome
@@ -232,8 +238,19 @@ struct StatusLogTests {
         let done = StatusLogState(records: [created, inUse, record("updated", [pitr])])
         #expect(!done.isBeingCreated("us-east-1/t"))
         #expect(done.creationTTL("us-east-1/t") == nil)
-        // A CreateTable that failed was never Tablekeeper's creation.
-        let refused = StatusLogState(records: [record("failed", [created.changes![0]])])
+        // A CreateTable that failed was never Tablekeeper's creation, even when a table of that name shows up
+        // (someone else's, CREATING, its tags not readable yet).
+        let refused = StatusLogState(records: [record("failed", created.changes ?? [])])
         #expect(!refused.isBeingCreated("us-east-1/t"))
+        let theirs = StatusLogState(records: [
+            record("failed", created.changes ?? []), record("pending", [created.changes![1], pitr]),
+        ])
+        #expect(!theirs.isBeingCreated("us-east-1/t"))
+        // Found missing well after its creation: it was deleted, and a table of that name now is not the one made.
+        let gone = StatusLogState(records: [
+            created, record("pending", created.changes ?? [], at: "2026-12-03T00:05:00Z"),
+            record("pending", [created.changes![1], pitr], at: "2026-12-03T00:05:05Z"),
+        ])
+        #expect(!gone.isBeingCreated("us-east-1/t"))
     }
 }

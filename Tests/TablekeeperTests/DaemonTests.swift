@@ -148,10 +148,24 @@ struct DaemonTests {
         #expect(try await Scenario.waitUntil(.seconds(30)) { scenario.records().contains { $0.table == second } })
         #expect(log().contains("configuration reloaded"))
         #expect(log().contains("control.socket changed: it takes effect after a restart"), "\(log())")
+        // The socket in force is still the first one: going back to it is no change, so no warning.
+        try good.replacingOccurrences(of: #""path": "manifests""#, with: #""path": "other""#)
+            .write(toFile: scenario.configPath, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        #expect(
+            try await Scenario.waitUntil(.seconds(30)) {
+                log().components(separatedBy: "configuration reloaded").count == 3
+            }
+        )
+        #expect(log().components(separatedBy: "control.socket changed").count == 2, "\(log())")
         // systemd is told around each reload, the refused one included: RELOADING=1, then READY=1 again.
+        _ = try await Scenario.waitUntil(.seconds(10)) {
+            listener.messages.last { $0.hasPrefix("RELOADING=1") || $0.contains("READY=1") }?.contains("READY=1")
+                == true
+        }
         let messages = listener.messages
         let reloading = messages.indices.filter { messages[$0].hasPrefix("RELOADING=1\nMONOTONIC_USEC=") }
-        #expect(reloading.count == 2)
+        #expect(reloading.count == 3)
         for index in reloading {
             #expect(messages[(index + 1)...].first { $0.contains("READY=1") }?.contains("STATUS=reloaded;") == true)
         }
