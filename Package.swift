@@ -160,7 +160,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReconcileTests",
-            dependencies: ["Reconcile", "UTCTime", "TestSupport"],
+            dependencies: ["Reconcile", "StatusLog", "UTCTime", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,11 +5,11 @@ import Manifest
 import UTCTime
 
 extension Executor {
-    /// Makes the step's call; an UpdateTable returns its answer (the table as AWS left it).
+    /// Makes the step's call; CreateTable and UpdateTable return their answer (the table as AWS left it).
     func perform(_ step: Step, plan: TablePlan, control: any TableControl) async throws(AWSError) -> TableDescription? {
         switch step {
         case .create(let input):
-            _ = try await control.createTable(input)
+            return try await control.createTable(input)
         case .updateTable(let input, _, _):
             return try await control.updateTable(input)
         case .timeToLive(let attribute, let enabled):

@@ -137,10 +137,14 @@ public struct Executor: Sendable {
             return summarize(plan, changes: changes)
         }
         var done: [String] = []
+        var tableCreated: Date?
         for step in steps {
             do throws(AWSError) {
                 let answer = try await perform(step, plan: plan, control: control)
                 done.append(step.summary)
+                if case .create = step {
+                    tableCreated = answer?.CreationDateTime.map(Date.init(timeIntervalSince1970:))
+                }
                 memory.backoff[blockKey(plan, step)] = nil
                 if case .timeToLive = step { memory.lastTimeToLiveChange = now }
                 if case .updateTable(_, _, "encryption") = step, let answer,
@@ -180,7 +184,7 @@ public struct Executor: Sendable {
             ].compactMap { $0 }
             let encryption = desired.spec.encryption.summary
             let later = follow.isEmpty ? "" : "; \(follow.joined(separator: " and ")) follow once it is ACTIVE"
-            return TableResult(
+            var created = TableResult(
                 manifest: plan.manifest,
                 table: plan.table,
                 region: plan.region,
@@ -189,6 +193,8 @@ public struct Executor: Sendable {
                 message: "created with encryption \(encryption)\(later)",
                 actionTaken: true
             )
+            created.tableCreated = tableCreated
+            return created
         }
         if plan.changes.isEmpty {
             // Only Tablekeeper's own tags were missing: the table matches its manifest.

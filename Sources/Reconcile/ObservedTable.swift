@@ -75,6 +75,8 @@ public struct ObservedTable: Sendable, Equatable {
     public var stream: StreamView?
     /// The current stream's ARN (`LatestStreamArn`), when reported.
     public var streamArn: String?
+    /// When the table was made (`CreationDateTime`): tells a table apart from a later one of the same name.
+    public var created: Date?
     /// Throughput decreases made today and the last one (`ProvisionedThroughput`), for when AWS allows the next.
     public var decreasesToday = 0
     /// When throughput was last decreased.
@@ -283,6 +285,7 @@ extension ObservedTable {
             tags: Dictionary(tags.map { ($0.Key, $0.Value) }) { _, last in last }
         )
         self.streamArn = description.LatestStreamArn
+        created = description.CreationDateTime.map(Date.init(timeIntervalSince1970:))
         onDemand = description.OnDemandThroughput.map(OnDemandLimits.init)
         warm = description.WarmThroughput.map(WarmThroughputSpec.init)
         warmStatus = description.WarmThroughput?.Status

@@ -210,7 +210,6 @@ extension Reconciler {
         var results = prepared.settled
         for (key, result, tableMemory) in outcomes.compactMap(\.self) {
             memory[key] = tableMemory.isEmpty ? nil : tableMemory
-            if result.outcome == .created { createdHere.insert(key) }
             // Tables with something under way are read fully next time (a flagged table changed this cycle too:
             // its TTL, PITR and tags as read before the change would plan the change again); those changed have
             // their tags confirmed.

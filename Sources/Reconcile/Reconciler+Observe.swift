@@ -43,8 +43,6 @@ extension Reconciler {
             case .success(nil):
                 cache.extras[key] = nil
                 cache.descriptions[key] = nil
-                // Gone: a table of that name made later by someone else is not ours.
-                createdHere.remove(key)
                 results.append(.success(nil))
             case .success(let description?):
                 cache.descriptions[key] = description

@@ -96,7 +96,8 @@ extension Reconciler {
                 )
             case .success(let table):
                 let key = "\(spec.region)/\(spec.tableName)"
-                let ours = createdHere.contains(key) || logState.isBeingCreated(key)
+                // Tablekeeper's own creation, not finished: its `created` record names this very table.
+                let ours = logState.isBeingCreated(key, tableCreated: table?.created)
                 var desired = DesiredTable(
                     manifest: manifest.path,
                     spec: spec,

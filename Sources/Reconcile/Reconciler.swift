@@ -57,8 +57,6 @@ public actor Reconciler {
     let logger: Logger
     var manifestCache = ManifestCache()
     var memory: [String: Executor.Memory] = [:]
-    /// Tables this process created (`region/table`): managed even while their tags are not yet readable.
-    var createdHere: Set<String> = []
     /// What was observed, kept between cycles (the observation budget).
     var cache = ObservationCache()
     /// Counts the requests of each cycle, when the controls report to it.

@@ -1,4 +1,6 @@
+public import FoundationEssentials
 public import StatusLog
+import UTCTime
 
 /// How a table ends a cycle.
 public enum Outcome: String, Sendable, Equatable, CaseIterable {
@@ -36,6 +38,8 @@ public struct TableResult: Sendable, Equatable {
     public var error: String?
     /// Whether a call that changes AWS was made.
     public var actionTaken: Bool
+    /// `created`: the table's `CreationDateTime` from CreateTable's answer.
+    public var tableCreated: Date?
 
     /// Creates a result.
     public init(
@@ -70,6 +74,7 @@ public struct TableResult: Sendable, Equatable {
         record.changes = changes.map(\.record)
         record.message = message
         record.error = error
+        record.tableCreated = tableCreated.map { UTCTime.format($0) }
         return record
     }
 }

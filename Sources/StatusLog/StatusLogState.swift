@@ -1,4 +1,4 @@
-import FoundationEssentials
+public import FoundationEssentials
 import UTCTime
 
 /// The last record of every table and the last cycle number, rebuilt from the log at start, so a restart
@@ -20,7 +20,7 @@ public struct StatusLogState: Sendable {
     /// lags behind CreateTable, so the next cycle may find the table missing, send CreateTable again and be told
     /// it is in use) keeps it; later than that, the table was gone, and whatever has its name now is not the one
     /// Tablekeeper made.
-    private var madeHere: [String: Date] = [:]
+    private var madeHere: [String: (at: Date, table: Date?)] = [:]
     /// How long DescribeTable may answer "not found" after CreateTable (AWS documents seconds).
     static let describeLag: TimeInterval = 60
 
@@ -51,11 +51,13 @@ public struct StatusLogState: Sendable {
             }
             let createsTable = changes.contains { $0.field == "table" && $0.action == "create" }
             if record.outcome == "created" {
-                madeHere[key] = UTCTime.parse(record.time) ?? .distantPast
+                madeHere[key] = (record.date ?? .distantPast, record.tableCreated.flatMap(UTCTime.parse))
             } else if let made = madeHere[key], createsTable {
-                // Found missing again: within DescribeTable's lag it is the same table; later, it was deleted.
-                let time = UTCTime.parse(record.time) ?? .distantFuture
-                if time.timeIntervalSince(made) > Self.describeLag { madeHere[key] = nil }
+                // Found missing again. With the creation time CreateTable answered, the table tells itself apart
+                // (see isBeingCreated); without it, within DescribeTable's lag it is the same table, later it
+                // was deleted.
+                let time = record.date ?? .distantFuture
+                if made.table == nil, time.timeIntervalSince(made.at) > Self.describeLag { madeHere[key] = nil }
             } else if creation[key] == nil, !readFailed {
                 madeHere[key] = nil
             }
@@ -65,8 +67,13 @@ public struct StatusLogState: Sendable {
     /// Whether Tablekeeper created the table (its `created` record) and has not finished its creation. A
     /// CreateTable that failed, or one answered "in use" without an earlier `created` record, never makes a table
     /// Tablekeeper's: the table of that name is someone else's until its tags say otherwise.
-    public func isBeingCreated(_ key: String) -> Bool {
-        madeHere[key] != nil
+    ///
+    /// - Parameter tableCreated: the `CreationDateTime` DescribeTable reports for the table of that name now: a
+    ///   table made at another time is not the one Tablekeeper made (it was deleted and made again by someone).
+    public func isBeingCreated(_ key: String, tableCreated: Date? = nil) -> Bool {
+        guard let made = madeHere[key] else { return false }
+        guard let mine = made.table, let seen = tableCreated else { return true }
+        return abs(mine.timeIntervalSince(seen)) < 1
     }
 
     /// The TTL attribute that a table's creation still has to set, from its last record (a `ttlAttribute`

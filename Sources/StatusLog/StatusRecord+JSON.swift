@@ -17,6 +17,7 @@ extension StatusRecord {
             out += ",\"outcome\":\(Self.quote(outcome ?? ""))"
             out += ",\"changes\":[" + (changes ?? []).map(Self.changeJSON).joined(separator: ",") + "]"
             out += ",\"message\":\(Self.quote(message ?? "")),\"error\":\(error.map(Self.quote) ?? "null")"
+            if let tableCreated { out += ",\"tableCreated\":\(Self.quote(tableCreated))" }
         case .cycle:
             out += ",\"trigger\":\(Self.quote(trigger ?? "poll")),\"durationMs\":\(durationMs ?? 0)"
             let counts = counts ?? [:]
@@ -70,6 +71,7 @@ extension StatusRecord {
         record.outcome = string(object["outcome"])
         record.message = string(object["message"])
         record.error = string(object["error"])
+        record.tableCreated = string(object["tableCreated"])
         record.trigger = string(object["trigger"])
         record.durationMs = int(object["durationMs"])
         record.event = string(object["event"])

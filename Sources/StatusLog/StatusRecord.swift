@@ -55,6 +55,9 @@ public struct StatusRecord: Sendable, Equatable {
     public var message: String?
     /// Table records: the error, when the outcome is `failed` or `invalid`.
     public var error: String?
+    /// `created` records: the table's `CreationDateTime` as CreateTable answered it, which tells the table
+    /// Tablekeeper made from a later one of the same name.
+    public var tableCreated: String?
     /// Cycle records: `start`, `poll`, `webhook`, `requeue`, `reload`, `once`.
     public var trigger: String?
     /// Cycle records: how long the cycle took.

@@ -3,6 +3,7 @@ import DynamoDBControl
 import Foundation
 import Manifest
 import Reconcile
+import StatusLog
 import TablekeeperConfig
 import Testing
 import UTCTime
@@ -38,6 +39,9 @@ struct ExecutorTests {
         #expect(result.outcome == .created)
         #expect(result.actionTaken)
         #expect(result.message.contains("encryption KMS"))
+        // The table's creation time, so a later table of that name is never taken for this one.
+        #expect(result.tableCreated == Date(timeIntervalSince1970: RecordingControl.creationTime))
+        #expect(result.record(time: "2026-12-03T00:00:00Z", cycle: 1, revision: nil).tableCreated != nil)
     }
 
     @Test("one UpdateTable per table per cycle; the rest waits")

@@ -13,6 +13,8 @@ final class RecordingControl: TableControl {
     }
 
     let state = Mutex(State())
+    /// The `CreationDateTime` CreateTable answers.
+    static let creationTime: Double = 1_796_256_000.125
 
     var calls: [String] { state.withLock { $0.calls } }
 
@@ -79,7 +81,9 @@ final class RecordingControl: TableControl {
 
     func createTable(_ input: CreateTableInput) async throws(AWSError) -> TableDescription {
         try record("CreateTable")
-        return TableDescription()
+        var answer = TableDescription()
+        answer.CreationDateTime = Self.creationTime
+        return answer
     }
 
     func updateTable(_ input: UpdateTableInput) async throws(AWSError) -> TableDescription {

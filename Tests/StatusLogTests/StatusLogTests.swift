@@ -2,6 +2,7 @@ import Foundation
 import StatusLog
 import TestSupport
 import Testing
+import UTCTime
 
 @Suite("Status log")
 struct StatusLogTests {
@@ -252,5 +253,22 @@ struct StatusLogTests {
             record("pending", [created.changes![1], pitr], at: "2026-12-03T00:05:05Z"),
         ])
         #expect(!gone.isBeingCreated("us-east-1/t"))
+
+        // With the creation time CreateTable answered, the table tells itself apart, whenever it is looked at
+        // (a restart, or a table swapped while the daemon was away and never seen missing).
+        var made = created
+        made.tableCreated = "2026-12-03T00:00:01.250Z"
+        let line = StatusRecord.parse(line: Array(made.jsonLine.utf8))
+        #expect(line?.tableCreated == made.tableCreated)
+        let restarted = StatusLogState(records: [line ?? made, record("pending", [created.changes![1], pitr])])
+        #expect(restarted.isBeingCreated("us-east-1/t", tableCreated: UTCTime.parse("2026-12-03T00:00:01.250Z")))
+        #expect(!restarted.isBeingCreated("us-east-1/t", tableCreated: UTCTime.parse("2026-12-03T00:04:00Z")))
+        // Found missing long after, then back: still the same table if it is the same creation (DescribeTable
+        // answered wrongly), not if it was made again.
+        let back = StatusLogState(records: [
+            made, record("pending", created.changes ?? [], at: "2026-12-03T00:05:00Z"),
+        ])
+        #expect(back.isBeingCreated("us-east-1/t", tableCreated: UTCTime.parse("2026-12-03T00:00:01.250Z")))
+        #expect(!back.isBeingCreated("us-east-1/t", tableCreated: UTCTime.parse("2026-12-03T00:05:03Z")))
     }
 }

@@ -149,6 +149,8 @@ struct StatusCommandTests {
     static func stop(_ process: Process, _ output: Pipe) async -> [Int] {
         kill(process.processIdentifier, SIGKILL)
         await process.exited()
-        return StatusLogReader.parse(output.fileHandleForReading.readDataToEndOfFile()).records.compactMap(\.cycle)
+        return StatusLogReader.parse(ProcessRunner.drain(output.fileHandleForReading, of: process)).records.compactMap(
+            \.cycle
+        )
     }
 }

@@ -23,7 +23,8 @@ public final class LoopbackScript: Sendable {
         pid = process.processIdentifier
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
+            // read(2) itself: FileHandle.availableData traps on EINTR (a signal from another test's child).
+            let chunk = output.fileHandleForReading.readRetryingInterrupts()
             if chunk.isEmpty { break }
             line += chunk
         }

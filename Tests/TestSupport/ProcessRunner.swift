@@ -95,7 +95,7 @@ public enum ProcessRunner {
 
     /// Reads a child's pipe to its end, or, once the child has exited, to what it left: a long-lived process
     /// started meanwhile by another test may hold a copy of the write end, and then no EOF ever comes.
-    static func drain(_ handle: FileHandle, of process: Process) -> Data {
+    public static func drain(_ handle: FileHandle, of process: Process) -> Data {
         let descriptor = handle.fileDescriptor
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -170,5 +170,18 @@ public final class TemporaryDirectory: Sendable {
         try text.write(toFile: target, atomically: true, encoding: .utf8)
         if let mode { try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: target) }
         return target
+    }
+}
+
+extension FileHandle {
+    /// What one read(2) returns (empty at the end), retried when a signal interrupts it: FileHandle's own
+    /// `availableData` and `readDataToEndOfFile()` trap on EINTR.
+    public func readRetryingInterrupts(upTo count: Int = 65536) -> Data {
+        var buffer = [UInt8](repeating: 0, count: count)
+        while true {
+            let read = Glibc.read(fileDescriptor, &buffer, count)
+            if read >= 0 { return Data(buffer[0..<read]) }
+            if errno != EINTR { return Data() }
+        }
     }
 }
