@@ -460,25 +460,23 @@ struct ExecutorTests {
         #expect(control.calls == ["UpdateTable"])
     }
 
-    @Test("ResourceInUse on create: a table of that name that is not managed is flagged, never adopted")
-    func createConflict() async {
+    /// A CreateTable answered "in use", and DescribeTable then showing the table of that name in `status`.
+    func inUse(_ status: String) -> RecordingControl {
         let control = RecordingControl()
-        control.fail(
-            "CreateTable",
-            with: AWSError(
-                operation: "CreateTable",
-                code: "ResourceInUseException",
-                message: "exists",
-                kind: .stateConflict
-            )
-        )
+        control.fail("CreateTable", code: "ResourceInUseException", message: "Table already exists: sentinel-requests")
         var existing = TableDescription()
         existing.TableName = "sentinel-requests"
         existing.TableArn = "arn:aws:dynamodb:us-east-1:123456789012:table/sentinel-requests"
-        existing.TableStatus = "ACTIVE"
+        existing.TableStatus = status
         existing.KeySchema = [KeySchemaElement(AttributeName: "id", KeyType: "HASH")]
         existing.AttributeDefinitions = [AttributeDefinition(AttributeName: "id", AttributeType: "S")]
         control.describeAfterUpdate(existing)
+        return control
+    }
+
+    @Test("ResourceInUse on create: a table of that name that is not managed is flagged, never adopted")
+    func createConflict() async {
+        let control = inUse("ACTIVE")
         var memory = Executor.Memory()
         let result = await execute(F.plan(F.spec, nil), control: control, memory: &memory)
         #expect(control.calls.prefix(2) == ["CreateTable", "DescribeTable"])
@@ -493,13 +491,7 @@ struct ExecutorTests {
     func createConflictWhileCreating() async {
         // DescribeTable lags behind CreateTable: the next cycle may send CreateTable again for the table the last
         // one made, and find it CREATING (its tags are not read yet).
-        let control = RecordingControl()
-        control.fail("CreateTable", code: "ResourceInUseException", message: "Table already exists: sentinel-requests")
-        var creating = TableDescription()
-        creating.TableName = "sentinel-requests"
-        creating.TableArn = "arn:aws:dynamodb:us-east-1:123456789012:table/sentinel-requests"
-        creating.TableStatus = "CREATING"
-        control.describeAfterUpdate(creating)
+        let control = inUse("CREATING")
         var memory = Executor.Memory()
         let result = await execute(F.plan(F.spec, nil), control: control, memory: &memory)
         #expect(control.calls == ["CreateTable", "DescribeTable"])
@@ -511,15 +503,7 @@ struct ExecutorTests {
 
     @Test("ResourceInUse on create of a table an earlier cycle created: adopted as Tablekeeper's own")
     func createConflictOwnTable() async {
-        let control = RecordingControl()
-        control.fail("CreateTable", code: "ResourceInUseException", message: "Table already exists: sentinel-requests")
-        var existing = TableDescription()
-        existing.TableName = "sentinel-requests"
-        existing.TableArn = "arn:aws:dynamodb:us-east-1:123456789012:table/sentinel-requests"
-        existing.TableStatus = "ACTIVE"
-        existing.KeySchema = [KeySchemaElement(AttributeName: "id", KeyType: "HASH")]
-        existing.AttributeDefinitions = [AttributeDefinition(AttributeName: "id", AttributeType: "S")]
-        control.describeAfterUpdate(existing)
+        let control = inUse("ACTIVE")
         var memory = Executor.Memory()
         var desired = F.desired(F.spec)
         desired.createdHere = true
