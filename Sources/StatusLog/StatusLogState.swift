@@ -15,11 +15,12 @@ public struct StatusLogState: Sendable {
     /// What a table's creation still has to set (its `create` changes other than the table itself), kept across a
     /// `failed` record without changes (a read that failed says nothing of the creation).
     private var creation: [String: [ChangeRecord]] = [:]
-    /// The tables whose CreateTable Tablekeeper made (a `created` record) and whose creation is not finished, with
-    /// the time of that record. A later record that creates the table again within `describeLag` of it (DescribeTable
-    /// lags behind CreateTable, so the next cycle may find the table missing, send CreateTable again and be told
-    /// it is in use) keeps it; later than that, the table was gone, and whatever has its name now is not the one
-    /// Tablekeeper made.
+    /// The tables whose CreateTable Tablekeeper made (a `created` record) and whose creation is not finished: the
+    /// time of that record and the table's `CreationDateTime` CreateTable answered (`tableCreated`), which tells
+    /// the table apart from a later one of the same name. A record without it falls back on time: a later record
+    /// that creates the table again within `describeLag` (DescribeTable lags behind CreateTable, so the next cycle
+    /// may find the table missing, send CreateTable again and be told it is in use) keeps it; later than that, the
+    /// table was gone.
     private var madeHere: [String: (at: Date, table: Date?)] = [:]
     /// How long DescribeTable may answer "not found" after CreateTable (AWS documents seconds).
     static let describeLag: TimeInterval = 60
