@@ -76,20 +76,12 @@ enum ControlClient {
     /// Who asks, for the record: the login behind `sudo` when root runs it through sudo (`alice via sudo`), so the
     /// record names a person rather than root.
     static var user: String {
-        user(uid: getuid(), environment: ProcessInfo.processInfo.environment)
-    }
-
-    static func user(uid: uid_t, environment: [String: String]) -> String {
-        let name: String
-        if let entry = getpwuid(uid), let login = entry.pointee.pw_name {
-            name = String(cString: login)
-        } else {
-            name = "uid \(uid)"
-        }
-        if uid == 0, let person = environment["SUDO_USER"], !person.isEmpty, person != "root" {
+        let uid = getuid()
+        if uid == 0, let person = ProcessInfo.processInfo.environment["SUDO_USER"], !person.isEmpty, person != "root" {
             return "\(person) via sudo"
         }
-        return name
+        if let entry = getpwuid(uid), let login = entry.pointee.pw_name { return String(cString: login) }
+        return "uid \(uid)"
     }
 }
 

@@ -286,18 +286,17 @@ final class ReconcileLoop: Service, Sendable {
         case .success(var loaded):
             // Settings that need a restart stay as they run, so the next reload compares with what is in force.
             let old = current.configuration
-            let later = [
-                ("statusLog", loaded.statusLog != old.statusLog),
-                ("http.listen", loaded.http.listen != old.http.listen),
-                ("notify", loaded.notify != old.notify),
-                ("source.commitStatus", loaded.commitStatus != old.commitStatus),
-                ("control.socket", loaded.controlSocket != old.controlSocket),
-            ].filter(\.1).map(\.0)
-            loaded.statusLog = old.statusLog
-            loaded.http.listen = old.http.listen
-            loaded.notify = old.notify
-            loaded.commitStatus = old.commitStatus
-            loaded.controlSocket = old.controlSocket
+            var later: [String] = []
+            func keepRunning<Value: Equatable>(_ name: String, _ path: WritableKeyPath<TablekeeperConfiguration, Value>)
+            {
+                if loaded[keyPath: path] != old[keyPath: path] { later.append(name) }
+                loaded[keyPath: path] = old[keyPath: path]
+            }
+            keepRunning("statusLog", \.statusLog)
+            keepRunning("http.listen", \.http.listen)
+            keepRunning("notify", \.notify)
+            keepRunning("source.commitStatus", \.commitStatus)
+            keepRunning("control.socket", \.controlSocket)
             let reloaded: Runtime
             let secret: [UInt8]?
             do {

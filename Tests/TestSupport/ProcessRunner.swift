@@ -98,18 +98,14 @@ public enum ProcessRunner {
     public static func drain(_ handle: FileHandle, of process: Process) -> Data {
         let descriptor = handle.fileDescriptor
         var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 65536)
         var exited: ContinuousClock.Instant?
         while true {
             var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             if poll(&entry, 1, 100) > 0 {
-                let count = read(descriptor, &buffer, buffer.count)
-                if count > 0 {
-                    data.append(contentsOf: buffer[0..<count])
-                    continue
-                }
-                if count < 0, errno == EINTR { continue }
-                break
+                let chunk = handle.readRetryingInterrupts()
+                if chunk.isEmpty { break }
+                data.append(chunk)
+                continue
             }
             if process.isRunning { continue }
             // Exited, and nothing more for half a second: what is left of the pipe belongs to someone else.
