@@ -1,3 +1,4 @@
+public import FoundationEssentials
 public import Manifest
 
 /// The key a table's encryption resolved to through KMS this cycle.
@@ -25,6 +26,9 @@ public struct DesiredTable: Sendable, Equatable {
     public var adoptionAllowed = false
     /// Whether Tablekeeper created the table (its tags may not be readable yet).
     public var createdHere = false
+    /// The `CreationDateTime` CreateTable answered for that table: a table of that name made at another time is
+    /// someone else's.
+    public var createdTable: Date?
     /// The TTL attribute named by the manifest that created the table, while it is not yet set: setting it
     /// is part of the creation, not a change that can delete existing items.
     public var creationTTL: String?

@@ -2,6 +2,7 @@ import AWSCore
 import DynamoDBControl
 import FoundationEssentials
 import Manifest
+import StatusLog
 import UTCTime
 
 extension Executor {
@@ -200,9 +201,10 @@ extension Executor {
                 message: "CreateTable found the table \(observed.status); it is looked at again once it is ACTIVE"
             )
         }
-        // Ours would have been created by the call that was just refused, unless an earlier cycle created it: a
-        // table without the managed tag is someone else's.
-        let foreign = !observed.isManaged && !desired.adoptionAllowed && !desired.createdHere
+        // Ours would have been created by the call that was just refused, unless an earlier cycle created this very
+        // table (its creation time): a table without the managed tag is someone else's.
+        let ours = desired.createdHere && StatusLogState.sameTable(desired.createdTable, observed.created)
+        let foreign = !observed.isManaged && !desired.adoptionAllowed && !ours
         var replanned = Planner.plan(desired: desired, observed: observed, policy: policy, context: context)
         if foreign, !replanned.changes.contains(where: { $0.reason == .unmanaged }) {
             replanned.changes = [Planner.unmanaged(desired)]

@@ -108,6 +108,7 @@ extension Reconciler {
                     // which may hold data).
                     creationTTL: ours ? logState.creationTTL(key) : nil
                 )
+                desired.createdTable = ours ? logState.createdTable(key) : nil
                 let creation = logState.creationFields(key)
                 desired.creationScaling = creation.filter { $0.contains("autoScaling") }
                 desired.creationReplicas = creation.filter { $0.hasPrefix("replicas[") }

@@ -73,8 +73,18 @@ public struct StatusLogState: Sendable {
     ///   table made at another time is not the one Tablekeeper made (it was deleted and made again by someone).
     public func isBeingCreated(_ key: String, tableCreated: Date? = nil) -> Bool {
         guard let made = madeHere[key] else { return false }
-        guard let mine = made.table, let seen = tableCreated else { return true }
-        return abs(mine.timeIntervalSince(seen)) < 1
+        return Self.sameTable(made.table, tableCreated)
+    }
+
+    /// The `CreationDateTime` of the table whose creation Tablekeeper has not finished, when CreateTable said it.
+    public func createdTable(_ key: String) -> Date? {
+        madeHere[key]?.table
+    }
+
+    /// Whether two creation times name the same table (either unknown: nothing tells them apart).
+    public static func sameTable(_ made: Date?, _ seen: Date?) -> Bool {
+        guard let made, let seen else { return true }
+        return abs(made.timeIntervalSince(seen)) < 1
     }
 
     /// The TTL attribute that a table's creation still has to set, from its last record (a `ttlAttribute`

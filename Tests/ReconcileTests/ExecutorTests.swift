@@ -461,13 +461,14 @@ struct ExecutorTests {
     }
 
     /// A CreateTable answered "in use", and DescribeTable then showing the table of that name in `status`.
-    func inUse(_ status: String) -> RecordingControl {
+    func inUse(_ status: String, created: Double? = nil) -> RecordingControl {
         let control = RecordingControl()
         control.fail("CreateTable", code: "ResourceInUseException", message: "Table already exists: sentinel-requests")
         var existing = TableDescription()
         existing.TableName = "sentinel-requests"
         existing.TableArn = "arn:aws:dynamodb:us-east-1:123456789012:table/sentinel-requests"
         existing.TableStatus = status
+        existing.CreationDateTime = created
         existing.KeySchema = [KeySchemaElement(AttributeName: "id", KeyType: "HASH")]
         existing.AttributeDefinitions = [AttributeDefinition(AttributeName: "id", AttributeType: "S")]
         control.describeAfterUpdate(existing)
@@ -517,6 +518,26 @@ struct ExecutorTests {
         )
         #expect(!result.changes.contains { $0.reason == .unmanaged })
         #expect(result.message.hasPrefix("adopted an existing table of that name"), "\(result.message)")
+    }
+
+    @Test("ResourceInUse on create, and the table found was made at another time than Tablekeeper's: never adopted")
+    func createConflictSwappedTable() async {
+        // Tablekeeper's table was deleted and someone made another of that name before the creation finished.
+        let control = inUse("ACTIVE", created: RecordingControl.creationTime + 300)
+        var memory = Executor.Memory()
+        var desired = F.desired(F.spec)
+        desired.createdHere = true
+        desired.createdTable = Date(timeIntervalSince1970: RecordingControl.creationTime)
+        let result = await Executor(policy: ReconcilePolicy()).execute(
+            F.plan(F.spec, nil),
+            desired: desired,
+            control: control,
+            context: F.context,
+            memory: &memory,
+            now: Date()
+        )
+        #expect(result.outcome == .flagged)
+        #expect(result.changes.map(\.reason) == [.unmanaged])
     }
 
     @Test("other AWS errors fail the table with the error")
